@@ -1,0 +1,66 @@
+import { diagnostic } from '../diagnostics/index.ts';
+import type { Diagnostic } from '../diagnostics/index.ts';
+import { FILE_TOO_LARGE, NO_POLICY_FILES } from './codes.ts';
+import { decode } from './decode.ts';
+import { readPolicyFiles } from './files.ts';
+import { dropDuplicates } from './identity.ts';
+import { parseFile } from './parse.ts';
+import type { LoadOptions, LoadResult, LoadedFile, PolicyDocument, SourceFile } from './types.ts';
+
+export type { LoadOptions, LoadResult, LoadedFile, PathSegment, PolicyDocument, SourceFile } from './types.ts';
+export { identityOf } from './identity.ts';
+export * as loadCodes from './codes.ts';
+
+export const DEFAULT_LIMITS = {
+  maxFileBytes: 8 * 1024 * 1024,
+  maxAliasCount: 100,
+  maxDocumentsPerFile: 10_000,
+} as const;
+
+function limitsOf(options: LoadOptions) {
+  return {
+    maxFileBytes: options.maxFileBytes ?? DEFAULT_LIMITS.maxFileBytes,
+    maxAliasCount: options.maxAliasCount ?? DEFAULT_LIMITS.maxAliasCount,
+    maxDocumentsPerFile: options.maxDocumentsPerFile ?? DEFAULT_LIMITS.maxDocumentsPerFile,
+  };
+}
+
+/** Loads policy from in-memory files (a git tree, a test). Pure: no I/O. */
+export function loadSources(sources: readonly SourceFile[], options: LoadOptions = {}): LoadResult {
+  const limits = limitsOf(options);
+  const all: PolicyDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const files = new Map<string, LoadedFile>();
+  for (const source of sources) {
+    const size = typeof source.content === 'string' ? source.content.length : source.content.byteLength;
+    if (size > limits.maxFileBytes) {
+      diagnostics.push(diagnostic(FILE_TOO_LARGE, { file: source.path, line: 1, col: 1, endLine: 1, endCol: 1, path: '' }, `${source.path} is over the ${limits.maxFileBytes}-byte limit; it is not read`));
+      continue;
+    }
+    const decoded = decode(source.path, source.content);
+    if ('error' in decoded) {
+      diagnostics.push(decoded.error);
+      continue;
+    }
+    files.set(source.path, { path: source.path, text: decoded.text });
+    const parsed = parseFile(source.path, decoded.text, limits);
+    all.push(...parsed.documents);
+    diagnostics.push(...parsed.diagnostics);
+  }
+  const unique = dropDuplicates(all);
+  diagnostics.push(...unique.diagnostics);
+  return { documents: unique.documents, diagnostics, files };
+}
+
+/** Loads policy from files and directories on disk. */
+export async function loadPaths(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+  const limits = limitsOf(options);
+  const read = await readPolicyFiles(paths, limits.maxFileBytes);
+  const result = loadSources(read.sources, options);
+  result.diagnostics.unshift(...read.diagnostics);
+  if (read.sources.length === 0 && read.diagnostics.length === 0) {
+    const file = paths[0] ?? '.';
+    result.diagnostics.push(diagnostic(NO_POLICY_FILES, { file, line: 1, col: 1, endLine: 1, endCol: 1, path: '' }, `no *.yaml or *.yml files found in ${paths.join(', ')}`));
+  }
+  return result;
+}

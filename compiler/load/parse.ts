@@ -1,0 +1,135 @@
+import { LineCounter, parseAllDocuments } from 'yaml';
+import type { Document, YAMLError } from 'yaml';
+import { diagnostic } from '../diagnostics/index.ts';
+import type { CodeDefinition, Diagnostic } from '../diagnostics/index.ts';
+import {
+  MISSING_NAME,
+  MISSING_TYPE,
+  NOT_A_MAPPING,
+  TOO_MANY_DOCUMENTS,
+  YAML_ALIAS_LIMIT,
+  YAML_DUPLICATE_KEY,
+  YAML_SYNTAX,
+  YAML_TAB_INDENT,
+  YAML_UNRESOLVED_ALIAS,
+  YAML_WARNING,
+} from './codes.ts';
+import { makeLocator, rangeAt } from './locate.ts';
+import type { PolicyDocument } from './types.ts';
+
+export interface ParseLimits {
+  maxAliasCount: number;
+  maxDocumentsPerFile: number;
+}
+
+const codeForYamlError: Record<string, CodeDefinition> = {
+  DUPLICATE_KEY: YAML_DUPLICATE_KEY,
+  TAB_AS_INDENT: YAML_TAB_INDENT,
+};
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function yamlProblem(file: string, text: string, lines: LineCounter, problem: YAMLError, fallback: CodeDefinition): Diagnostic {
+  const def = codeForYamlError[problem.code] ?? fallback;
+  let [start, end] = problem.pos;
+  if (start >= text.trimEnd().length) {
+    // Problems found at end of input (an unclosed bracket) read better on the last line that has text.
+    start = Math.max(0, text.trimEnd().length - 1);
+    end = start + 1;
+  }
+  // yaml's messages end with a source excerpt when prettyErrors is on; it is off, so the text is one sentence.
+  let message = problem.message.split('\n')[0] ?? problem.message;
+  if (problem.code === 'DUPLICATE_KEY') message = `key \`${/^[^:\n]*/.exec(text.slice(start))?.[0]?.trim() ?? text.slice(start, end)}\` appears twice in this mapping`;
+  return diagnostic(def, rangeAt(file, lines, start, end, ''), message);
+}
+
+function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash === -1 ? { group: '', version: apiVersion } : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+/** Kinds that live outside namespaces: their identity has no namespace. */
+const clusterScoped = new Set(['ClusterAnalysisTemplate', 'Namespace', 'GatewayClass', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
+
+function toJs(doc: Document, limits: ParseLimits): { data: unknown } | { error: 'aliases' | 'unresolved' | 'other'; message: string } {
+  try {
+    return { data: doc.toJS({ maxAliasCount: limits.maxAliasCount }) };
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    if (/alias count/i.test(message)) return { error: 'aliases', message };
+    if (/unresolved alias/i.test(message)) return { error: 'unresolved', message };
+    return { error: 'other', message };
+  }
+}
+
+/** Parses one decoded file into policy documents. Never throws: every problem is a diagnostic. */
+export function parseFile(file: string, text: string, limits: ParseLimits): { documents: PolicyDocument[]; diagnostics: Diagnostic[] } {
+  const documents: PolicyDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const lines = new LineCounter();
+  let parsed: Document[];
+  try {
+    parsed = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, merge: true }) as Document[];
+  } catch (error) {
+    // The parser itself gave up (pathologically deep nesting, for instance).
+    diagnostics.push(diagnostic(YAML_SYNTAX, { file, line: 1, col: 1, endLine: 1, endCol: 1, path: '' }, `cannot parse ${file}: ${(error as Error).message}`));
+    return { documents, diagnostics };
+  }
+  if (!Array.isArray(parsed)) return { documents, diagnostics };
+
+  parsed.forEach((doc, index) => {
+    if (index >= limits.maxDocumentsPerFile) {
+      if (index === limits.maxDocumentsPerFile) {
+        diagnostics.push(
+          diagnostic(TOO_MANY_DOCUMENTS, rangeAt(file, lines, doc.range?.[0] ?? 0, doc.range?.[0] ?? 0, ''), `${file} has more than ${limits.maxDocumentsPerFile} documents; the rest are not read`),
+        );
+      }
+      return;
+    }
+    if (doc.errors.length > 0) {
+      for (const problem of doc.errors) diagnostics.push(yamlProblem(file, text, lines, problem, YAML_SYNTAX));
+      return;
+    }
+    for (const problem of doc.warnings) diagnostics.push(yamlProblem(file, text, lines, problem, YAML_WARNING));
+    if (doc.contents === null) return; // an empty document (`---` alone, or comments only)
+
+    const locate = makeLocator(file, doc, lines, text);
+    const converted = toJs(doc, limits);
+    if ('error' in converted) {
+      const at = locate([]);
+      if (converted.error === 'aliases') {
+        diagnostics.push(diagnostic(YAML_ALIAS_LIMIT, at, `document ${index + 1} of ${file} expands more than ${limits.maxAliasCount} aliases; it is not read`));
+      } else if (converted.error === 'unresolved') {
+        diagnostics.push(diagnostic(YAML_UNRESOLVED_ALIAS, at, converted.message));
+      } else {
+        diagnostics.push(diagnostic(YAML_SYNTAX, at, `cannot read document ${index + 1} of ${file}: ${converted.message}`));
+      }
+      return;
+    }
+    const data = converted.data;
+    if (data === null || data === undefined) return;
+    if (!isPlainObject(data)) {
+      diagnostics.push(diagnostic(NOT_A_MAPPING, locate([]), `document ${index + 1} of ${file} is a ${Array.isArray(data) ? 'sequence' : typeof data}, not a mapping`));
+      return;
+    }
+    const { apiVersion, kind } = data;
+    if (typeof apiVersion !== 'string' || apiVersion === '' || typeof kind !== 'string' || kind === '') {
+      const missing = typeof apiVersion !== 'string' || apiVersion === '' ? 'apiVersion' : 'kind';
+      const present = missing === 'apiVersion' ? 'kind' : 'apiVersion';
+      const path = data[missing] === undefined ? (data[present] === undefined ? [] : [present]) : [missing];
+      diagnostics.push(diagnostic(MISSING_TYPE, locate(path), `document ${index + 1} of ${file} has no valid \`${missing}\` (a non-empty string is required)`));
+      return;
+    }
+    const metadata = isPlainObject(data.metadata) ? data.metadata : {};
+    const name = metadata.name;
+    if (typeof name !== 'string' || name === '') {
+      diagnostics.push(diagnostic(MISSING_NAME, locate(data.metadata === undefined ? ['kind'] : ['metadata', 'name']), `${kind} in ${file} has no \`metadata.name\``));
+      return;
+    }
+    const namespace = clusterScoped.has(kind) ? '' : typeof metadata.namespace === 'string' && metadata.namespace !== '' ? metadata.namespace : 'default';
+    documents.push({ file, index, apiVersion, ...splitApiVersion(apiVersion), kind, name, namespace, data, locate });
+  });
+  return { documents, diagnostics };
+}
