@@ -89,7 +89,12 @@ export function parseFile(file: string, text: string, limits: ParseLimits): { do
       return;
     }
     if (doc.errors.length > 0) {
-      for (const problem of doc.errors) diagnostics.push(yamlProblem(file, text, lines, problem, YAML_SYNTAX));
+      // After the first syntax error the parser's later complaints are mostly echoes of it;
+      // duplicate keys are independent findings and are all kept.
+      const [first] = doc.errors;
+      for (const problem of doc.errors) {
+        if (problem === first || problem.code === 'DUPLICATE_KEY') diagnostics.push(yamlProblem(file, text, lines, problem, YAML_SYNTAX));
+      }
       return;
     }
     for (const problem of doc.warnings) diagnostics.push(yamlProblem(file, text, lines, problem, YAML_WARNING));
