@@ -21,10 +21,12 @@ export interface CodeFrameOptions {
  * A range that runs past its first line is underlined to the end of that line. Returns no
  * lines when the range is not inside the text (a whole-file finding, a file not read).
  */
-export function codeFrame(text: string, range: Pick<SourceRange, 'line' | 'col' | 'endLine' | 'endCol'>, options: CodeFrameOptions): string[] {
-  const lines = text.split(/\r?\n/);
-  // A final newline does not start another line worth showing.
-  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+export function codeFrame(
+  source: string | readonly string[],
+  range: Pick<SourceRange, 'line' | 'col' | 'endLine' | 'endCol'>,
+  options: CodeFrameOptions,
+): string[] {
+  const lines = typeof source === 'string' ? splitLines(source) : source;
   if (!Number.isInteger(range.line) || range.line < 1 || range.line > lines.length) return [];
 
   const context = options.context ?? 1;
@@ -35,16 +37,16 @@ export function codeFrame(text: string, range: Pick<SourceRange, 'line' | 'col' 
   const out: string[] = [];
 
   for (let n = first; n <= last; n++) {
-    const source = lines[n - 1] ?? '';
-    const shown = displayLine(source);
+    const text = lines[n - 1] ?? '';
+    const shown = displayLine(text);
     const number = String(n).padStart(gutterWidth);
     const isTarget = n === range.line;
     const marker = isTarget ? options.underline('>') : ' ';
     out.push(trimEnd(`${marker} ${dim(`${number} |`)} ${shown.text}`));
     if (!isTarget) continue;
 
-    const start = clamp(Math.trunc(range.col) - 1, 0, source.length);
-    const end = range.endLine > range.line ? source.length : clamp(Math.trunc(range.endCol) - 1, 0, source.length);
+    const start = clamp(Math.trunc(range.col) - 1, 0, text.length);
+    const end = range.endLine > range.line ? text.length : clamp(Math.trunc(range.endCol) - 1, 0, text.length);
     const startColumn = shown.columns[start] ?? 0;
     const endColumn = end > start ? (shown.columns[end] ?? startColumn) : startColumn;
     const width = Math.max(1, endColumn - startColumn);
@@ -52,6 +54,13 @@ export function codeFrame(text: string, range: Pick<SourceRange, 'line' | 'col' 
     out.push(`  ${dim(`${' '.repeat(gutterWidth)} |`)} ${' '.repeat(startColumn)}${options.underline(mark)}`);
   }
   return out;
+}
+
+/** The lines of a file as the loader counts them; a final newline starts no extra line. */
+export function splitLines(text: string): string[] {
+  const lines = text.split(/\r?\n/);
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  return lines;
 }
 
 function clamp(value: number, low: number, high: number): number {

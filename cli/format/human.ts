@@ -1,7 +1,7 @@
 import type { Diagnostic, RelatedLocation, Severity } from '../../compiler/diagnostics/index.ts';
 import type { Palette } from './ansi.ts';
 import { palette } from './ansi.ts';
-import { codeFrame } from './codeframe.ts';
+import { codeFrame, splitLines } from './codeframe.ts';
 import { summaryLine } from './summary.ts';
 import { cleanMessage, indentContinuation } from './text.ts';
 import type { FormatOptions, Report } from './types.ts';
@@ -22,7 +22,19 @@ import type { FormatOptions, Report } from './types.ts';
  */
 export function formatHuman(report: Report, options: Pick<FormatOptions, 'color' | 'failOn'>): string {
   const p = palette(options.color);
-  const blocks = report.diagnostics.map((d) => diagnosticBlock(d, report.files.get(d.file)?.text, p));
+  // Split each file once, however many findings it has.
+  const lines = new Map<string, readonly string[]>();
+  const linesOf = (file: string): readonly string[] | undefined => {
+    let cached = lines.get(file);
+    if (cached === undefined) {
+      const text = report.files.get(file)?.text;
+      if (text === undefined) return undefined;
+      cached = splitLines(text);
+      lines.set(file, cached);
+    }
+    return cached;
+  };
+  const blocks = report.diagnostics.map((d) => diagnosticBlock(d, linesOf(d.file), p));
   blocks.push(summaryLine(report.diagnostics, report.documentCount, report.fileCount, options.failOn, p) + '\n');
   return blocks.join('\n');
 }
@@ -38,14 +50,13 @@ export function location(file: string, line: number, col: number, p: Palette): s
   return `${p.cyan(file)}:${p.yellow(String(line))}:${p.yellow(String(col))}`;
 }
 
-function diagnosticBlock(d: Diagnostic, text: string | undefined, p: Palette): string {
+function diagnosticBlock(d: Diagnostic, source: readonly string[] | undefined, p: Palette): string {
   const style = severityStyle(d.severity, p);
-  const label = d.severity === 'info' ? 'info' : d.severity;
   const lines: string[] = [];
   const message = indentContinuation(cleanMessage(d.message), '  ');
-  lines.push(`${location(d.file, d.line, d.col, p)} - ${style(label)} ${p.gray(d.code)}: ${message}`);
+  lines.push(`${location(d.file, d.line, d.col, p)} - ${style(d.severity)} ${p.gray(d.code)}: ${message}`);
 
-  const frame = text === undefined ? [] : codeFrame(text, d, { palette: p, underline: style });
+  const frame = source === undefined ? [] : codeFrame(source, d, { palette: p, underline: style });
   if (frame.length > 0) lines.push('', ...frame);
   if (d.hint) lines.push(`  ${p.cyan('hint')}: ${indentContinuation(cleanMessage(d.hint), '        ')}`);
   for (const related of d.related ?? []) lines.push(`  ${relatedLine(related, p)}`);
