@@ -104,8 +104,8 @@ describe('sluice validate (end to end)', { concurrency: 4 }, () => {
   });
 
   it('colours with FORCE_COLOR=1', async () => {
-    const { code, stdout } = await sluice(['validate', broken], { cwd: root, env: { FORCE_COLOR: '1' } });
-    assert.equal(code, 1);
+    const { code, stdout, stderr } = await sluice(['validate', broken], { cwd: root, env: { FORCE_COLOR: '1' } });
+    assert.equal(code, 1, stderr);
     assert.ok(stdout.includes('\u001b['));
   });
 
@@ -118,7 +118,7 @@ describe('sluice validate (end to end)', { concurrency: 4 }, () => {
     assert.ok(report.diagnostics.some((d) => d.severity === 'warning' && d.file === 'warned/widget.yaml'));
 
     const strict = await sluice(['validate', 'warned', '--fail-on', 'warning'], { cwd: root });
-    assert.equal(strict.code, 1);
+    assert.equal(strict.code, 1, strict.stderr);
     assert.match(strict.stdout, /^warned\/widget\.yaml:\d+:\d+ - warning SLU\d{4}: /m);
     const quiet = await sluice(['validate', 'warned', '--quiet'], { cwd: root });
     assert.equal(quiet.code, 0);
@@ -126,16 +126,16 @@ describe('sluice validate (end to end)', { concurrency: 4 }, () => {
   });
 
   it('validates several paths in one run', async () => {
-    const { code, stdout } = await sluice(['validate', 'clean', 'warned/widget.yaml', '--format', 'json'], { cwd: root });
-    assert.equal(code, 0);
+    const { code, stdout, stderr } = await sluice(['validate', 'clean', 'warned/widget.yaml', '--format', 'json'], { cwd: root });
+    assert.equal(code, 0, stderr);
     const report = JSON.parse(stdout) as { summary: { files: number; documents: number } };
     assert.equal(report.summary.files, 2);
     assert.equal(report.summary.documents, 2);
   });
 
   it('--format json: diagnostics and summary', async () => {
-    const { code, stdout } = await sluice(['validate', 'broken', '--format', 'json'], { cwd: root });
-    assert.equal(code, 1);
+    const { code, stdout, stderr } = await sluice(['validate', 'broken', '--format', 'json'], { cwd: root });
+    assert.equal(code, 1, stderr);
     assert.ok(stdout.endsWith('\n'));
     const report = JSON.parse(stdout) as { diagnostics: Record<string, unknown>[]; summary: Record<string, number> };
     assert.deepEqual(Object.keys(report.summary), ['errors', 'warnings', 'infos', 'documents', 'files']);
@@ -145,8 +145,8 @@ describe('sluice validate (end to end)', { concurrency: 4 }, () => {
   });
 
   it('--format sarif: a valid SARIF log with rules for the codes that occur', async () => {
-    const { code, stdout } = await sluice(['validate', 'broken', '--format', 'sarif'], { cwd: root });
-    assert.equal(code, 1);
+    const { code, stdout, stderr } = await sluice(['validate', 'broken', '--format', 'sarif'], { cwd: root });
+    assert.equal(code, 1, stderr);
     const log = JSON.parse(stdout) as { runs: { tool: { driver: { version: string; rules: { id: string; shortDescription: { text: string } }[] } }; results: { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
     assert.deepEqual(checkSarif(log), []);
     const run = log.runs[0];
@@ -161,16 +161,16 @@ describe('sluice validate (end to end)', { concurrency: 4 }, () => {
   });
 
   it('--format github: annotations, then the listing', async () => {
-    const { code, stdout } = await sluice(['validate', 'broken', '--format', 'github'], { cwd: root });
-    assert.equal(code, 1);
+    const { code, stdout, stderr } = await sluice(['validate', 'broken', '--format', 'github'], { cwd: root });
+    assert.equal(code, 1, stderr);
     assert.match(stdout, /^::error file=broken\/bad\.yaml,line=\d+,.*title=SLU1\d{3}::/m);
     assert.match(stdout, /^::stop-commands::[0-9a-f]{32}$/m);
     assert.match(stdout, /^broken\/bad\.yaml:\d+:\d+ - error SLU1\d{3}: /m);
   });
 
   it('a path that does not exist is reported as a finding (exit 1)', async () => {
-    const { code, stdout } = await sluice(['validate', 'no-such-dir'], { cwd: root });
-    assert.equal(code, 1);
+    const { code, stdout, stderr } = await sluice(['validate', 'no-such-dir'], { cwd: root });
+    assert.equal(code, 1, stderr);
     assert.match(stdout, /no-such-dir/);
   });
 
