@@ -255,6 +255,8 @@ export interface AnalysisTemplate extends Origin {
 export interface Gateway extends Origin {
   name: string;
   namespace: string;
+  /** Which API defined it: Istio `networking.istio.io` Gateway or Gateway API `gateway.networking.k8s.io` Gateway. */
+  api?: 'istio' | 'gateway-api';
 }
 
 /**
@@ -263,6 +265,8 @@ export interface Gateway extends Origin {
  */
 export interface PolicyModel {
   rootNamespace: string;
+  /** Kubernetes cluster domain used to qualify short names (default `cluster.local`). */
+  domainSuffix?: string;
   services: readonly Service[];
   workloads: readonly Workload[];
   virtualServices: readonly VirtualService[];
