@@ -28,6 +28,8 @@ export const JWT_WITHOUT_REQUEST_AUTHENTICATION = defineCode({
 interface Hit {
   field: string;
   path: PathSegment[];
+  /** Fields point at their key; condition keys at the condition name (the value of `key`). */
+  target: 'key' | 'value';
 }
 
 function jwtHits(policy: AuthorizationPolicy): Hit[] {
@@ -35,11 +37,11 @@ function jwtHits(policy: AuthorizationPolicy): Hit[] {
   (policy.rules ?? []).forEach((rule, i) => {
     const parts = ruleParts(rule, rulePath(i));
     for (const s of parts.sources) {
-      for (const f of ['requestPrincipals', 'notRequestPrincipals']) if (f in s.value) hits.push({ field: f, path: [...s.path, f] });
+      for (const f of ['requestPrincipals', 'notRequestPrincipals']) if (f in s.value) hits.push({ field: f, path: [...s.path, f], target: 'key' });
     }
     for (const c of parts.conditions) {
       const key = c.value.key;
-      if (typeof key === 'string' && key.startsWith('request.auth.')) hits.push({ field: key, path: [...c.path, 'key'] });
+      if (typeof key === 'string' && key.startsWith('request.auth.')) hits.push({ field: key, path: [...c.path, 'key'], target: 'value' });
     }
   });
   return hits;
@@ -63,6 +65,7 @@ export const jwtWithoutRequestAuthentication: Analyzer = {
     const index = securityIndex(model);
     const out: Diagnostic[] = [];
     for (const policy of model.authorizationPolicies) {
+      if (policy.action === 'CUSTOM') continue; // CUSTOM rules cannot use JWT fields at all (SLU5007)
       const hits = jwtHits(policy);
       const first = hits[0];
       if (!first) continue;
@@ -77,7 +80,7 @@ export const jwtWithoutRequestAuthentication: Analyzer = {
       out.push(
         diagnostic(
           JWT_WITHOUT_REQUEST_AUTHENTICATION,
-          policy.doc.locate(first.path, 'key'),
+          policy.doc.locate(first.path, first.target),
           `${policyName(policy)} matches on ${nameList(hits.map((h) => `\`${h.field}\``))}, but no RequestAuthentication applies to ${target}: no token is validated, so the request principal is empty and these conditions never match`,
         ),
       );

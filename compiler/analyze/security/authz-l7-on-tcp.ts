@@ -34,16 +34,18 @@ const HTTP_ONLY_OPERATION = ['hosts', 'notHosts', 'methods', 'notMethods', 'path
 interface Hit {
   field: string;
   path: PathSegment[];
+  /** Fields point at their key; condition keys at the condition name (the value of `key`). */
+  target: 'key' | 'value';
 }
 
 function httpOnlyFields(rule: unknown, path: PathSegment[]): { hits: Hit[]; ports?: Set<number> } {
   const parts = ruleParts(rule, path);
   const hits: Hit[] = [];
-  for (const s of parts.sources) for (const f of HTTP_ONLY_SOURCE) if (f in s.value) hits.push({ field: f, path: [...s.path, f] });
-  for (const o of parts.operations) for (const f of HTTP_ONLY_OPERATION) if (f in o.value) hits.push({ field: f, path: [...o.path, f] });
+  for (const s of parts.sources) for (const f of HTTP_ONLY_SOURCE) if (f in s.value) hits.push({ field: f, path: [...s.path, f], target: 'key' });
+  for (const o of parts.operations) for (const f of HTTP_ONLY_OPERATION) if (f in o.value) hits.push({ field: f, path: [...o.path, f], target: 'key' });
   for (const c of parts.conditions) {
     const key = c.value.key;
-    if (typeof key === 'string' && key.startsWith('request.')) hits.push({ field: key, path: [...c.path, 'key'] });
+    if (typeof key === 'string' && key.startsWith('request.')) hits.push({ field: key, path: [...c.path, 'key'], target: 'value' });
   }
   let ports: Set<number> | undefined;
   if (parts.operations.length > 0 && parts.operations.every((o) => Array.isArray(o.value.ports))) {
@@ -100,7 +102,7 @@ export const httpFieldsOnTcp: Analyzer = {
         out.push(
           diagnostic(
             HTTP_FIELDS_ON_TCP,
-            policy.doc.locate(first.path, 'key'),
+            policy.doc.locate(first.path, first.target),
             `${policy.action} rule ${i} of ${policyName(policy)} uses HTTP-only ${fields}, but ${workloadNames(affected)} serve${affected.length === 1 ? 's' : ''} only TCP (${nameList(affectedPorts)}): ${effect(policy.action)}`,
           ),
         );

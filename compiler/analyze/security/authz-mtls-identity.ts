@@ -28,19 +28,21 @@ interface Hit {
   field: string;
   negative: boolean;
   path: PathSegment[];
+  /** Fields point at their key; condition keys at the condition name (the value of `key`). */
+  target: 'key' | 'value';
 }
 
 function identityHits(rule: unknown, path: PathSegment[]): Hit[] {
   const parts = ruleParts(rule, path);
   const hits: Hit[] = [];
   for (const s of parts.sources) {
-    for (const f of IDENTITY_SOURCE_FIELDS) if (f in s.value) hits.push({ field: f, negative: f.startsWith('not'), path: [...s.path, f] });
+    for (const f of IDENTITY_SOURCE_FIELDS) if (f in s.value) hits.push({ field: f, negative: f.startsWith('not'), path: [...s.path, f], target: 'key' });
   }
   for (const c of parts.conditions) {
     const key = c.value.key;
     if (typeof key !== 'string' || !IDENTITY_KEYS.has(key)) continue;
     // A condition with only notValues is a negative match.
-    hits.push({ field: key, negative: !('values' in c.value) && 'notValues' in c.value, path: [...c.path, 'key'] });
+    hits.push({ field: key, negative: !('values' in c.value) && 'notValues' in c.value, path: [...c.path, 'key'], target: 'value' });
   }
   return hits;
 }
@@ -66,7 +68,8 @@ export const identityWithoutMtls: Analyzer = {
     const out: Diagnostic[] = [];
     for (const policy of model.authorizationPolicies) {
       const rules = policy.rules ?? [];
-      if (rules.length === 0 || policy.selection.workloads.length === 0) continue;
+      // CUSTOM rules cannot use identity fields at all (SLU5007).
+      if (rules.length === 0 || policy.action === 'CUSTOM' || policy.selection.workloads.length === 0) continue;
       let disabled: Workload[] | undefined;
       let by: PeerAuthentication | undefined;
       rules.forEach((rule, i) => {
@@ -87,7 +90,7 @@ export const identityWithoutMtls: Analyzer = {
           out.push(
             diagnostic(
               IDENTITY_WITHOUT_MTLS,
-              policy.doc.locate(hit.path, 'key'),
+              policy.doc.locate(hit.path, hit.target),
               `rule ${i} of ${policyName(policy)} matches on \`${hit.field}\`, but mTLS is disabled for ${workloadNames(disabled)} (by ${policyName(by)}): the peer identity is empty, so the condition ${effect(policy.action, hit.negative)}`,
               { related: [related(by.doc.locate(['spec', 'mtls', 'mode'], 'value'), 'mTLS is disabled here')] },
             ),
