@@ -41,7 +41,11 @@ function yamlProblem(file: string, text: string, lines: LineCounter, problem: YA
   }
   // yaml's messages end with a source excerpt when prettyErrors is on; it is off, so the text is one sentence.
   let message = problem.message.split('\n')[0] ?? problem.message;
-  if (problem.code === 'DUPLICATE_KEY') message = `key \`${/^[^:\n]*/.exec(text.slice(start))?.[0]?.trim() ?? text.slice(start, end)}\` appears twice in this mapping`;
+  if (problem.code === 'DUPLICATE_KEY') {
+    const key = (/^[^:\n]*/.exec(text.slice(start))?.[0] ?? '').trimEnd();
+    if (key.length > 0) end = start + key.length;
+    message = `key \`${key || text.slice(start, end)}\` appears twice in this mapping`;
+  }
   return diagnostic(def, rangeAt(file, lines, start, end, ''), message);
 }
 
