@@ -61,7 +61,8 @@ function checkTemplate(template: AnalysisTemplate, out: Diagnostic[]): void {
     const error = promqlSyntaxError(substituted.text);
     if (!error) continue;
     const offset = substituted.original(error.offset);
-    out.push(diagnostic(INVALID_PROMQL, locateInValue(doc, queryPath, metric.query, offset), `the query of metric ${metric.name} in ${templateName(template)} is not valid PromQL: ${error.message}`));
+    const length = substituted.original(error.offset + error.length) - offset;
+    out.push(diagnostic(INVALID_PROMQL, locateInValue(doc, queryPath, metric.query, offset, length), `the query of metric ${metric.name} in ${templateName(template)} is not valid PromQL: ${error.message}`));
   }
 }
 

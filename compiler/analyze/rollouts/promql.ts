@@ -83,27 +83,31 @@ export function substituteArgs(
 }
 
 export interface PromqlError {
-  /** Offset in the parsed text where the first syntax error is. */
+  /** Offset and length, in the parsed text, of what the first syntax error points at. */
   offset: number;
+  length: number;
   message: string;
 }
 
-function describe(text: string, from: number): string {
+function describe(text: string, from: number): PromqlError {
   const rest = text.slice(from);
   if (rest.trim() === '') {
     const open = (text.match(/[([{]/g) ?? []).length - (text.match(/[)\]}]/g) ?? []).length;
-    return open > 0 ? 'the query ends before every bracket is closed' : 'the query ends where an expression is expected';
+    return { offset: from, length: 1, message: open > 0 ? 'the query ends before every bracket is closed' : 'the query ends where an expression is expected' };
   }
+  // The grammar knows every function by name: `name(` with an unknown name fails at the `(`.
   const ident = /([A-Za-z_:][A-Za-z0-9_:]*)\s*$/.exec(text.slice(0, from));
-  if (rest.startsWith('(') && ident?.[1]) return `\`${ident[1]}\` is not a PromQL function or aggregation`;
+  if (rest.startsWith('(') && ident?.[1]) {
+    return { offset: ident.index, length: ident[1].length, message: `\`${ident[1]}\` is not a PromQL function or aggregation` };
+  }
   const token = /^\s*(\S+?)(?=[\s()[\]{},]|$)|^\s*(\S)/.exec(rest);
   const shown = token?.[1] ?? token?.[2] ?? rest.slice(0, 1);
-  return `unexpected \`${shown}\``;
+  return { offset: from + (rest.length - rest.trimStart().length), length: shown.length, message: `unexpected \`${shown}\`` };
 }
 
 /** The first syntax error in a PromQL expression, or undefined when it parses. */
 export function promqlSyntaxError(text: string): PromqlError | undefined {
-  if (text.trim() === '') return { offset: 0, message: 'the query is empty' };
+  if (text.trim() === '') return { offset: 0, length: 1, message: 'the query is empty' };
   const tree = parser.parse(text);
   let first: number | undefined;
   tree.iterate({
@@ -112,5 +116,5 @@ export function promqlSyntaxError(text: string): PromqlError | undefined {
     },
   });
   if (first === undefined) return undefined;
-  return { offset: first, message: describe(text, first) };
+  return describe(text, first);
 }

@@ -2,12 +2,12 @@
  * The analyses a Rollout runs — analysis steps and the background analysis — against the
  * templates in the repository: each named AnalysisTemplate exists in the rollout's
  * namespace (a ClusterAnalysisTemplate with `clusterScope: true`), the rollout passes
- * every argument a template declares without a value, and a background analysis does not
- * start after the last step.
+ * every argument a template declares without a value. (A background `startingStep` past
+ * the last step is rejected by the Rollout schema's own rule.)
  */
 import { defineCode, diagnostic } from '../../diagnostics/index.ts';
 import type { Diagnostic } from '../../diagnostics/index.ts';
-import { arr, num, rec, str } from '../../model/index.ts';
+import { arr, rec, str } from '../../model/index.ts';
 import type { AnalysisTemplate, PolicyModel, Rollout } from '../../model/types.ts';
 import type { Analyzer } from '../types.ts';
 import { analysisUses, findTemplate, requiredArgs, templateName } from './templates.ts';
@@ -27,14 +27,6 @@ export const MISSING_ARGS = defineCode({
   severity: 'error',
   title: 'Rollout analysis does not pass an argument the template requires',
   hint: 'Arguments a template declares without a `value` must come from the rollout: add `args: [{name: NAME, value: ...}]` to the analysis, or give the argument a default `value` in the template.',
-});
-
-export const STARTING_STEP_OUT_OF_RANGE = defineCode({
-  code: 'SLU6009',
-  stage: 'rollouts',
-  severity: 'error',
-  title: 'Background analysis starts after the last step',
-  hint: '`startingStep` is the 0-based index of the step at which background analysis starts; it must be less than the number of steps.',
 });
 
 function checkUse(model: PolicyModel, rollout: Rollout, use: AnalysisUse, out: Diagnostic[]): void {
@@ -68,23 +60,11 @@ function checkUse(model: PolicyModel, rollout: Rollout, use: AnalysisUse, out: D
       diagnostic(MISSING_ARGS, at, `the ${use.label} of rollout ${rollout.name} does not pass ${missing.map((m) => `\`${m}\``).join(', ')}, which ${templateName(template)} requires`),
     );
   }
-  if (use.label === 'background analysis') {
-    const starting = num(use.value.startingStep);
-    if (starting !== undefined && starting >= rollout.steps.length && rollout.steps.length > 0) {
-      out.push(
-        diagnostic(
-          STARTING_STEP_OUT_OF_RANGE,
-          doc.locate([...use.path, 'startingStep'], 'value'),
-          `background analysis of rollout ${rollout.name} starts at step ${starting}, but the rollout has ${rollout.steps.length} step${rollout.steps.length === 1 ? '' : 's'} (0 to ${rollout.steps.length - 1})`,
-        ),
-      );
-    }
-  }
 }
 
 export const rolloutAnalysis: Analyzer = {
   name: 'rollout-analysis',
-  codes: [TEMPLATE_NOT_FOUND, MISSING_ARGS, STARTING_STEP_OUT_OF_RANGE],
+  codes: [TEMPLATE_NOT_FOUND, MISSING_ARGS],
   run(model: PolicyModel): Diagnostic[] {
     const out: Diagnostic[] = [];
     for (const rollout of model.rollouts) for (const use of analysisUses(rollout)) checkUse(model, rollout, use, out);

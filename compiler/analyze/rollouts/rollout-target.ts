@@ -4,6 +4,9 @@
  * route), the stable and canary subsets (defined by a DestinationRule for the route's
  * destination host, as seen from the VirtualService's namespace), and the route already
  * sending traffic to the stable subset.
+ *
+ * Stable and canary being the same subset is rejected by the Rollout schema's own rule
+ * (the schema stage reports it), so it is not repeated here.
  */
 import { defineCode, diagnostic } from '../../diagnostics/index.ts';
 import type { Diagnostic } from '../../diagnostics/index.ts';
@@ -39,14 +42,6 @@ export const SUBSET_NOT_DEFINED = defineCode({
   istio: 'IST0101',
 });
 
-export const SAME_STABLE_AND_CANARY = defineCode({
-  code: 'SLU6004',
-  stage: 'rollouts',
-  severity: 'error',
-  title: 'Rollout stable and canary subsets are the same',
-  hint: 'The canary subset must select the new version\'s pods and the stable subset the current ones: give them different subsets.',
-});
-
 export const ROUTE_WITHOUT_STABLE = defineCode({
   code: 'SLU6005',
   stage: 'rollouts',
@@ -66,9 +61,6 @@ export function targetPath(rollout: Rollout, field: string): PathSegment[] {
 function check(model: PolicyModel, rollout: Rollout, out: Diagnostic[]): void {
   const doc = rollout.doc;
   const at = (field: string) => doc.locate(targetPath(rollout, field), 'value');
-  if (rollout.stableSubset !== '' && rollout.stableSubset === rollout.canarySubset) {
-    out.push(diagnostic(SAME_STABLE_AND_CANARY, at('canarySubset'), `rollout ${rollout.name} uses subset ${rollout.canarySubset} as both stable and canary`));
-  }
   if (rollout.virtualServiceName === '') return; // the schema reports a missing target
   const vs = rollout.virtualService;
   if (!vs) {
@@ -116,7 +108,7 @@ function check(model: PolicyModel, rollout: Rollout, out: Diagnostic[]): void {
 
 export const rolloutTargets: Analyzer = {
   name: 'rollout-targets',
-  codes: [VIRTUAL_SERVICE_NOT_FOUND, ROUTE_NOT_FOUND, SUBSET_NOT_DEFINED, SAME_STABLE_AND_CANARY, ROUTE_WITHOUT_STABLE],
+  codes: [VIRTUAL_SERVICE_NOT_FOUND, ROUTE_NOT_FOUND, SUBSET_NOT_DEFINED, ROUTE_WITHOUT_STABLE],
   run(model: PolicyModel): Diagnostic[] {
     const out: Diagnostic[] = [];
     for (const rollout of model.rollouts) check(model, rollout, out);
