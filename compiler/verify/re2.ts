@@ -1,0 +1,41 @@
+/**
+ * RE2 for protoc-gen-validate `pattern` rules: Google's RE2 compiled to WASM (re2-wasm),
+ * used directly (not through its JavaScript-RegExp-compatible wrapper, which rewrites the
+ * pattern), so a pattern means what it means to Envoy's validator.
+ */
+import { createRequire } from 'node:module';
+
+interface WrappedRE2 {
+  ok(): boolean;
+  error(): string;
+  match(input: string, start: number, getCapturingGroups: boolean): { index: number };
+}
+type WrappedRE2Constructor = new (pattern: string, ignoreCase: boolean, multiline: boolean, dotAll: boolean) => WrappedRE2;
+
+const require = createRequire(import.meta.url);
+let Ctor: WrappedRE2Constructor | undefined;
+const compiled = new Map<string, WrappedRE2 | string>();
+
+function compile(pattern: string): WrappedRE2 | string {
+  let re = compiled.get(pattern);
+  if (re === undefined) {
+    Ctor ??= (require('re2-wasm/build/wasm/re2.js') as { WrappedRE2: WrappedRE2Constructor }).WrappedRE2;
+    const r = new Ctor(pattern, false, false, false);
+    re = r.ok() ? r : r.error();
+    compiled.set(pattern, re);
+  }
+  return re;
+}
+
+/** Whether RE2 finds `pattern` in `input` (unanchored, as PGV's generated code does). */
+export function re2Matches(pattern: string, input: string): boolean {
+  const re = compile(pattern);
+  if (typeof re === 'string') throw new Error(`invalid RE2 pattern ${JSON.stringify(pattern)}: ${re}`);
+  return re.match(input, 0, false).index >= 0;
+}
+
+/** RE2's error for an invalid pattern, undefined when it compiles. */
+export function re2Error(pattern: string): string | undefined {
+  const re = compile(pattern);
+  return typeof re === 'string' ? re : undefined;
+}

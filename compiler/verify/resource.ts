@@ -1,0 +1,22 @@
+import type { JsonValue } from '../xds/index.ts';
+import { findMessage, xdsRegistry } from '../xds/index.ts';
+import type { Violation } from './types.ts';
+import { Verifier } from './walker.ts';
+
+let verifier: Verifier | undefined;
+
+function defaultVerifier(): Verifier {
+  verifier ??= new Verifier(xdsRegistry());
+  return verifier;
+}
+
+/**
+ * Verifies one resource (or any message type in the xDS descriptor set) given as Envoy
+ * proto3 JSON: that it encodes, its protoc-gen-validate rules, and sluice's extra checks.
+ * Returns every violation found, with its JSON path inside the resource; [] when it is fine.
+ */
+export function verifyResource(typeUrl: string, json: JsonValue): Violation[] {
+  const desc = findMessage(typeUrl);
+  if (desc === undefined) return [{ path: [], rule: 'encode.type_url', message: `unknown resource type ${typeUrl}` }];
+  return defaultVerifier().verify(desc, json);
+}

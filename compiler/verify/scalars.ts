@@ -1,0 +1,166 @@
+/**
+ * Reading proto3 JSON scalars the way @bufbuild/protobuf's fromJson does (and Envoy's JSON
+ * parser), so that a value the verifier accepts is one the codec encodes. Each reader
+ * returns the value in a form the rules compare (number, bigint, string, boolean, byte
+ * length), or an error string.
+ */
+import { ScalarType } from '@bufbuild/protobuf';
+import type { JsonValue } from '../xds/index.ts';
+
+export type ScalarValue = number | bigint | string | boolean | Uint8Array;
+export type ScalarRead = (json: JsonValue) => ScalarValue | ReadError;
+
+export class ReadError {
+  constructor(readonly message: string) {}
+}
+
+export function describe(json: JsonValue): string {
+  if (json === null) return 'null';
+  if (Array.isArray(json)) return 'an array';
+  if (typeof json === 'object') return 'an object';
+  if (typeof json === 'string') return JSON.stringify(json.length > 40 ? `${json.slice(0, 40)}…` : json);
+  return String(json);
+}
+
+const INT32_MIN = -0x80000000;
+const INT32_MAX = 0x7fffffff;
+const UINT32_MAX = 0xffffffff;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+function int32Like(json: JsonValue): number | undefined {
+  if (typeof json === 'number') return Number.isInteger(json) ? json : undefined;
+  if (typeof json === 'string' && json !== '' && json.trim() === json) {
+    const n = Number(json);
+    return Number.isInteger(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+function readInt32(name: string, min: number, max: number): ScalarRead {
+  return (json) => {
+    const n = int32Like(json);
+    if (n === undefined) return new ReadError(`expected ${name}, got ${describe(json)}`);
+    if (n < min || n > max) return new ReadError(`${name} out of range: ${n}`);
+    return n;
+  };
+}
+
+/** 64-bit integers: JSON numbers (integral) or decimal strings. Returns bigint. */
+function readInt64(name: string, min: bigint, max: bigint): ScalarRead {
+  const pattern = min < 0n ? /^-?[0-9]+$/ : /^[0-9]+$/;
+  return (json) => {
+    let n: bigint;
+    if (typeof json === 'number') {
+      if (!Number.isInteger(json)) return new ReadError(`expected ${name}, got ${describe(json)}`);
+      n = BigInt(json);
+    } else if (typeof json === 'string' && pattern.test(json)) {
+      n = BigInt(json);
+    } else {
+      return new ReadError(`expected ${name}, got ${describe(json)}`);
+    }
+    if (n < min || n > max) return new ReadError(`${name} out of range: ${describe(json)}`);
+    return n;
+  };
+}
+
+function readFloat(name: string, single: boolean): ScalarRead {
+  return (json) => {
+    let n: number;
+    if (json === 'NaN') return NaN;
+    if (json === 'Infinity') return Infinity;
+    if (json === '-Infinity') return -Infinity;
+    if (typeof json === 'number') n = json;
+    else if (typeof json === 'string' && json !== '' && json.trim() === json) n = Number(json);
+    else return new ReadError(`expected ${name}, got ${describe(json)}`);
+    if (!Number.isFinite(n)) return new ReadError(`expected ${name}, got ${describe(json)}`);
+    if (single && !Number.isFinite(Math.fround(n))) return new ReadError(`${name} out of range: ${n}`);
+    return n;
+  };
+}
+
+const LONE_SURROGATE = /\p{Cs}/u;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$|^[A-Za-z0-9_-]*={0,2}$/;
+
+const readers: Partial<Record<ScalarType, ScalarRead>> = {
+  [ScalarType.INT32]: readInt32('int32', INT32_MIN, INT32_MAX),
+  [ScalarType.SINT32]: readInt32('sint32', INT32_MIN, INT32_MAX),
+  [ScalarType.SFIXED32]: readInt32('sfixed32', INT32_MIN, INT32_MAX),
+  [ScalarType.UINT32]: readInt32('uint32', 0, UINT32_MAX),
+  [ScalarType.FIXED32]: readInt32('fixed32', 0, UINT32_MAX),
+  [ScalarType.INT64]: readInt64('int64', INT64_MIN, INT64_MAX),
+  [ScalarType.SINT64]: readInt64('sint64', INT64_MIN, INT64_MAX),
+  [ScalarType.SFIXED64]: readInt64('sfixed64', INT64_MIN, INT64_MAX),
+  [ScalarType.UINT64]: readInt64('uint64', 0n, UINT64_MAX),
+  [ScalarType.FIXED64]: readInt64('fixed64', 0n, UINT64_MAX),
+  [ScalarType.DOUBLE]: readFloat('double', false),
+  [ScalarType.FLOAT]: readFloat('float', true),
+  [ScalarType.BOOL]: (json) => (typeof json === 'boolean' ? json : new ReadError(`expected bool, got ${describe(json)}`)),
+  [ScalarType.STRING]: (json) => {
+    if (typeof json !== 'string') return new ReadError(`expected string, got ${describe(json)}`);
+    if (LONE_SURROGATE.test(json)) return new ReadError('string is not valid UTF-8 (lone surrogate)');
+    return json;
+  },
+  [ScalarType.BYTES]: (json) => {
+    if (typeof json !== 'string' || json.length % 4 === 1 || !BASE64.test(json)) {
+      return new ReadError(`expected base64 bytes, got ${describe(json)}`);
+    }
+    return new Uint8Array(Buffer.from(json, 'base64'));
+  },
+};
+
+export function scalarReader(type: ScalarType): ScalarRead {
+  const read = readers[type];
+  if (read === undefined) throw new Error(`no reader for scalar type ${type}`);
+  return read;
+}
+
+export function isInt64Type(type: ScalarType): boolean {
+  return type === ScalarType.INT64 || type === ScalarType.UINT64 || type === ScalarType.SINT64 ||
+    type === ScalarType.FIXED64 || type === ScalarType.SFIXED64;
+}
+
+/** The name PGV uses for the rules of a scalar type (`uint32`, `string`, ...). */
+export function scalarRuleName(type: ScalarType): string {
+  return ScalarType[type].toLowerCase();
+}
+
+/** The JSON zero value of a scalar type, as an absent proto3 field reads. */
+export function scalarZero(type: ScalarType): JsonValue {
+  switch (type) {
+    case ScalarType.BOOL:
+      return false;
+    case ScalarType.STRING:
+    case ScalarType.BYTES:
+      return '';
+    default:
+      return 0;
+  }
+}
+
+/** google.protobuf.Duration JSON: `-?S[.fffffffff]s`, |S| ≤ 315576000000. Returns [seconds, nanos]. */
+export function readDuration(json: JsonValue): [number, number] | ReadError {
+  if (typeof json !== 'string') return new ReadError(`expected a duration string such as "5s", got ${describe(json)}`);
+  const m = /^(-)?([0-9]+)(?:\.([0-9]{1,9}))?s$/.exec(json);
+  if (m === null) return new ReadError(`expected a duration such as "5s" or "0.250s", got ${describe(json)}`);
+  const seconds = Number(m[2]);
+  if (seconds > 315_576_000_000) return new ReadError(`duration out of range: ${json}`);
+  const nanos = m[3] === undefined ? 0 : Number(m[3].padEnd(9, '0'));
+  return m[1] === '-' ? [-seconds, -nanos] : [seconds, nanos];
+}
+
+/** google.protobuf.Timestamp JSON (RFC 3339). Returns [seconds, nanos] since the epoch. */
+export function readTimestamp(json: JsonValue): [number, number] | ReadError {
+  if (typeof json !== 'string') return new ReadError(`expected an RFC 3339 timestamp, got ${describe(json)}`);
+  const m = /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(?:\.([0-9]{1,9}))?(Z|[+-][0-9]{2}:[0-9]{2})$/.exec(json);
+  if (m === null) return new ReadError(`expected an RFC 3339 timestamp, got ${describe(json)}`);
+  const ms = Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}${m[8]}`);
+  if (Number.isNaN(ms) || ms < -62135596800000 || ms > 253402300799000) return new ReadError(`timestamp out of range: ${json}`);
+  return [Math.floor(ms / 1000), m[7] === undefined ? 0 : Number(m[7].padEnd(9, '0'))];
+}
+
+/** Compares [seconds, nanos] pairs. */
+export function compareSecNanos(a: readonly [number, number], b: readonly [number, number]): number {
+  return a[0] !== b[0] ? a[0] - b[0] : a[1] - b[1];
+}

@@ -1,0 +1,493 @@
+/**
+ * The descriptor-driven verifier of proto3 JSON: one pass over a resource that checks
+ *
+ * - that it encodes: every key is a field of its message (by JSON or proto name), every value
+ *   has the field's type, enum names exist, `Any` types are known, a oneof is set once —
+ *   the acceptance rules of @bufbuild/protobuf's fromJson, which the codec uses;
+ * - the protoc-gen-validate `(validate.rules)` on each field, `(validate.required)` on oneofs
+ *   and `(validate.disabled)` on messages, read from the descriptors' options;
+ * - sluice's extra checks for message types (extra.ts), e.g. RE2 syntax of RegexMatcher.regex;
+ *
+ * recursing into nested messages, lists, maps and messages packed in `Any`.
+ *
+ * The plan for a message type (field lookup, compiled rules, what to check when a field is
+ * absent) is compiled once, on first use, and cached per Verifier; nested plans compile
+ * lazily, so verifying a Cluster never compiles the Listener's types.
+ */
+import { getOption, hasOption, ScalarType, toJson } from '@bufbuild/protobuf';
+import type { DescEnum, DescExtension, DescField, DescMessage, DescOneof, JsonObject, JsonValue, Registry } from '@bufbuild/protobuf';
+import { typeNameOf } from '../xds/index.ts';
+import { messageHooks } from './extra.ts';
+import type { MessageHook } from './extra.ts';
+import {
+  anyRules, boolRules, bytesRules, durationRules, enumRules, numericRules, stringRules, timestampRules,
+} from './rules.ts';
+import type { RuleCheck } from './rules.ts';
+import {
+  describe, isInt64Type, readDuration, ReadError, readTimestamp, scalarReader, scalarRuleName, scalarZero,
+} from './scalars.ts';
+import type { ScalarValue } from './scalars.ts';
+import { WalkContext } from './types.ts';
+import type { ValueCheck, Violation } from './types.ts';
+
+const RECURSION_LIMIT = 100;
+
+interface FieldPlan {
+  readonly field: DescField;
+  readonly key: string;
+  /** Index into the message's oneofs, -1 when not in a oneof. */
+  readonly oneofIndex: number;
+  /** JSON null is a value (google.protobuf.Value / NullValue), not "unset". */
+  readonly nullIsValue: boolean;
+  check: ValueCheck;
+  /** Checks to run when the field is absent or null (rules on the zero value, `required`). */
+  readonly absent: ((ctx: WalkContext) => void) | undefined;
+}
+
+interface MessagePlan {
+  readonly desc: DescMessage;
+  readonly fields: Map<string, FieldPlan>;
+  readonly absent: FieldPlan[];
+  readonly oneofs: DescOneof[];
+  readonly requiredOneofs: number[];
+  readonly hooks: MessageHook[];
+}
+
+type Rules = JsonObject | undefined;
+
+function obj(json: JsonValue | undefined): JsonObject | undefined {
+  return typeof json === 'object' && json !== null && !Array.isArray(json) ? json : undefined;
+}
+
+function isObject(json: JsonValue): json is JsonObject {
+  return typeof json === 'object' && json !== null && !Array.isArray(json);
+}
+
+const WRAPPERS = new Set([
+  'google.protobuf.DoubleValue', 'google.protobuf.FloatValue', 'google.protobuf.Int64Value', 'google.protobuf.UInt64Value',
+  'google.protobuf.Int32Value', 'google.protobuf.UInt32Value', 'google.protobuf.BoolValue', 'google.protobuf.StringValue',
+  'google.protobuf.BytesValue',
+]);
+
+/** Types whose proto3 JSON is not an object of their fields. */
+const CUSTOM_JSON = new Set([
+  ...WRAPPERS, 'google.protobuf.Any', 'google.protobuf.Duration', 'google.protobuf.Timestamp', 'google.protobuf.FieldMask',
+  'google.protobuf.Struct', 'google.protobuf.Value', 'google.protobuf.ListValue',
+]);
+
+export class Verifier {
+  private readonly plans = [new WeakMap<DescMessage, MessagePlan>(), new WeakMap<DescMessage, MessagePlan>()];
+  private readonly rulesExt: DescExtension | undefined;
+  private readonly oneofRequiredExt: DescExtension | undefined;
+  private readonly disabledExt: DescExtension | undefined;
+  private readonly fieldRulesDesc: DescMessage | undefined;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly hooks: ReadonlyMap<string, MessageHook[]> = messageHooks,
+  ) {
+    this.rulesExt = registry.getExtension('validate.rules');
+    this.oneofRequiredExt = registry.getExtension('validate.required');
+    this.disabledExt = registry.getExtension('validate.disabled');
+    this.fieldRulesDesc = registry.getMessage('validate.FieldRules');
+  }
+
+  /** Verifies the proto3 JSON of one message of type `desc`. */
+  verify(desc: DescMessage, json: JsonValue): Violation[] {
+    const ctx = new WalkContext();
+    this.valueCheck({ message: desc }, undefined, true)(json, ctx);
+    return ctx.out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // options
+
+  private fieldRules(field: DescField): Rules {
+    const ext = this.rulesExt;
+    if (ext === undefined || this.fieldRulesDesc === undefined || !hasOption(field, ext)) return undefined;
+    const value = getOption(field, ext) as Parameters<typeof toJson>[1];
+    return toJson(this.fieldRulesDesc, value) as JsonObject;
+  }
+
+  private oneofRequired(oneof: DescOneof): boolean {
+    const ext = this.oneofRequiredExt;
+    return ext !== undefined && hasOption(oneof, ext) && getOption(oneof, ext) === true;
+  }
+
+  private messageDisabled(desc: DescMessage): boolean {
+    const ext = this.disabledExt;
+    return ext !== undefined && hasOption(desc, ext) && getOption(desc, ext) === true;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // message plans
+
+  private plan(desc: DescMessage, rulesOn: boolean): MessagePlan {
+    const cache = this.plans[rulesOn ? 1 : 0]!;
+    let plan = cache.get(desc);
+    if (plan !== undefined) return plan;
+    const on = rulesOn && !this.messageDisabled(desc);
+    const fields = new Map<string, FieldPlan>();
+    const absent: FieldPlan[] = [];
+    const oneofs = desc.oneofs.slice();
+    plan = {
+      desc,
+      fields,
+      absent,
+      oneofs,
+      requiredOneofs: on ? oneofs.flatMap((o, i) => (this.oneofRequired(o) ? [i] : [])) : [],
+      hooks: on ? (this.hooks.get(desc.typeName) ?? []) : [],
+    };
+    cache.set(desc, plan);
+    for (const field of desc.fields) {
+      const rules = on ? this.fieldRules(field) : undefined;
+      const fp = this.fieldPlan(field, rules, on, oneofs);
+      fields.set(field.jsonName, fp);
+      fields.set(field.name, fp);
+      if (fp.absent !== undefined) absent.push(fp);
+    }
+    return plan;
+  }
+
+  private fieldPlan(field: DescField, rules: Rules, rulesOn: boolean, oneofs: DescOneof[]): FieldPlan {
+    const fp: FieldPlan = {
+      field,
+      key: field.jsonName,
+      oneofIndex: field.oneof === undefined ? -1 : oneofs.indexOf(field.oneof),
+      nullIsValue: (field.fieldKind === 'message' && field.message.typeName === 'google.protobuf.Value') ||
+        (field.fieldKind === 'enum' && field.enum.typeName === 'google.protobuf.NullValue'),
+      // compiled on first use, then replaced by the compiled check
+      check: (v, ctx) => {
+        fp.check = this.fieldCheck(field, rules, rulesOn);
+        fp.check(v, ctx);
+      },
+      absent: rulesOn && field.oneof === undefined ? this.absentCheck(field, rules) : undefined,
+    };
+    return fp;
+  }
+
+  /** What an absent field violates: `required`, or rules that its zero value breaks. */
+  private absentCheck(field: DescField, rules: Rules): ((ctx: WalkContext) => void) | undefined {
+    if (rules === undefined) return undefined;
+    if (field.fieldKind === 'message') {
+      for (const kind of ['message', 'duration', 'timestamp', 'any'] as const) {
+        if (obj(rules[kind])?.['required'] === true) {
+          const what = kind === 'message' ? field.message.typeName : `google.protobuf.${kind[0]!.toUpperCase()}${kind.slice(1)}`;
+          return (ctx) => ctx.report(`${kind}.required`, `value is required (${what})`);
+        }
+      }
+      return undefined;
+    }
+    let zero: JsonValue;
+    if (field.fieldKind === 'list') zero = [];
+    else if (field.fieldKind === 'map') zero = {};
+    else if (field.presence === 2 /* IMPLICIT */) zero = field.fieldKind === 'enum' ? 0 : scalarZero(field.scalar);
+    else return undefined;
+    const scratch = new WalkContext();
+    this.fieldCheck(field, rules, true)(zero, scratch);
+    if (scratch.out.length === 0) return undefined;
+    const found = scratch.out.map((v) => ({ rule: v.rule, message: v.message, path: v.path }));
+    return (ctx) => {
+      for (const f of found) {
+        if (f.path.length === 0) ctx.report(f.rule, f.message);
+        else ctx.out.push({ path: [...ctx.path, ...f.path], rule: f.rule, message: f.message });
+      }
+    };
+  }
+
+  private fieldCheck(field: DescField, rules: Rules, rulesOn: boolean): ValueCheck {
+    switch (field.fieldKind) {
+      case 'scalar':
+        return this.valueCheck({ scalar: field.scalar }, rules, rulesOn);
+      case 'enum':
+        return this.valueCheck({ enum: field.enum }, rules, rulesOn);
+      case 'message':
+        return this.valueCheck({ message: field.message }, rules, rulesOn);
+      case 'list':
+        return this.listCheck(field, rules, rulesOn);
+      case 'map':
+        return this.mapCheck(field, rules, rulesOn);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // values
+
+  private valueCheck(kind: ValueKind, rules: Rules, rulesOn: boolean): ValueCheck {
+    if (kind.scalar !== undefined) return this.scalarCheck(kind.scalar, rulesOn ? rules : undefined);
+    if (kind.enum !== undefined) return this.enumCheck(kind.enum, rulesOn ? rules : undefined);
+    const desc = kind.message!;
+    const r = rulesOn ? rules : undefined;
+    switch (desc.typeName) {
+      case 'google.protobuf.Any':
+        return this.anyCheck(obj(r?.['any']), rulesOn);
+      case 'google.protobuf.Duration':
+        return timeCheck(readDuration, durationRules(obj(r?.['duration']) ?? {}));
+      case 'google.protobuf.Timestamp':
+        return timeCheck(readTimestamp, timestampRules(obj(r?.['timestamp']) ?? {}));
+      case 'google.protobuf.FieldMask':
+        return (v, ctx) => {
+          if (typeof v !== 'string') ctx.report('encode.type', `expected a field mask string, got ${describe(v)}`);
+          else if (v.includes('_')) ctx.report('encode.type', 'field mask paths must be lowerCamelCase');
+        };
+      case 'google.protobuf.Struct':
+        return (v, ctx) => {
+          if (!isObject(v)) ctx.report('encode.type', `expected an object, got ${describe(v)}`);
+        };
+      case 'google.protobuf.ListValue':
+        return (v, ctx) => {
+          if (!Array.isArray(v)) ctx.report('encode.type', `expected an array, got ${describe(v)}`);
+        };
+      case 'google.protobuf.Value':
+        return () => undefined;
+    }
+    if (WRAPPERS.has(desc.typeName)) {
+      const inner = desc.fields[0]!;
+      return this.scalarCheck(inner.scalar!, r);
+    }
+    const skip = obj(r?.['message'])?.['skip'] === true;
+    const plan = this.plan(desc, rulesOn && !skip);
+    return (v, ctx) => this.walkMessage(plan, v, ctx, false);
+  }
+
+  private scalarCheck(type: ScalarType, rules: Rules): ValueCheck {
+    const read = scalarReader(type);
+    const r = obj(rules?.[scalarRuleName(type)]);
+    let rc: RuleCheck<ScalarValue> | undefined;
+    if (r !== undefined) {
+      if (type === ScalarType.STRING) rc = stringRules(r) as RuleCheck<ScalarValue> | undefined;
+      else if (type === ScalarType.BYTES) rc = bytesRules(r) as RuleCheck<ScalarValue> | undefined;
+      else if (type === ScalarType.BOOL) rc = boolRules(r) as RuleCheck<ScalarValue> | undefined;
+      else rc = numericRules(scalarRuleName(type), r, isInt64Type(type)) as RuleCheck<ScalarValue> | undefined;
+    }
+    if (rc === undefined) {
+      return (v, ctx) => {
+        const x = read(v);
+        if (x instanceof ReadError) ctx.report('encode.type', x.message);
+      };
+    }
+    const ruleCheck = rc;
+    return (v, ctx) => {
+      const x = read(v);
+      if (x instanceof ReadError) ctx.report('encode.type', x.message);
+      else ruleCheck(x, ctx);
+    };
+  }
+
+  private enumCheck(desc: DescEnum, rules: Rules): ValueCheck {
+    const numbers = new Map<string, number>();
+    for (const v of desc.values) numbers.set(v.name, v.number);
+    const r = obj(rules?.['enum']);
+    const rc = r === undefined ? undefined : enumRules(desc, r);
+    const names = desc.values.map((v) => v.name);
+    const isNull = desc.typeName === 'google.protobuf.NullValue';
+    return (v, ctx) => {
+      let n: number | undefined;
+      if (typeof v === 'string') {
+        n = numbers.get(v);
+        if (n === undefined) {
+          const shown = names.length <= 12 ? names.join(', ') : `${names.slice(0, 12).join(', ')}, …`;
+          ctx.report('encode.enum', `unknown ${desc.typeName} value ${JSON.stringify(v)}; expected one of ${shown}`);
+          return;
+        }
+      } else if (typeof v === 'number' && Number.isInteger(v) && v >= -0x80000000 && v <= 0x7fffffff) {
+        n = v;
+      } else if (v === null && isNull) {
+        n = 0;
+      } else {
+        ctx.report('encode.type', `expected a ${desc.typeName} name, got ${describe(v)}`);
+        return;
+      }
+      rc?.(n, ctx);
+    };
+  }
+
+  private anyCheck(rules: Rules, rulesOn: boolean): ValueCheck {
+    const rc = rules === undefined ? undefined : anyRules(rules);
+    return (v, ctx) => {
+      if (!isObject(v)) {
+        ctx.report('encode.type', `expected an Any object with "@type", got ${describe(v)}`);
+        return;
+      }
+      const typeUrl = v['@type'];
+      if (typeUrl === undefined && Object.keys(v).length === 0) {
+        rc?.('', ctx);
+        return;
+      }
+      if (typeof typeUrl !== 'string' || typeUrl === '') {
+        ctx.reportAt('@type', 'encode.any', 'an Any needs a non-empty "@type" string');
+        return;
+      }
+      const inner = this.registry.getMessage(typeNameOf(typeUrl));
+      if (inner === undefined) {
+        ctx.reportAt('@type', 'encode.any', `${typeUrl} is not a known type`);
+        return;
+      }
+      rc?.(typeUrl, ctx);
+      if (CUSTOM_JSON.has(inner.typeName)) {
+        for (const key of Object.keys(v)) {
+          if (key !== '@type' && key !== 'value') ctx.reportAt(key, 'encode.unknown_field', `unknown key "${key}" in an Any holding ${inner.typeName}`);
+        }
+        if (!Object.hasOwn(v, 'value')) {
+          ctx.report('encode.type', `an Any holding ${inner.typeName} carries it in "value"`);
+          return;
+        }
+        ctx.path.push('value');
+        this.valueCheck({ message: inner }, undefined, rulesOn)(v['value'] as JsonValue, ctx);
+        ctx.path.pop();
+        return;
+      }
+      this.walkMessage(this.plan(inner, rulesOn), v, ctx, true);
+    };
+  }
+
+  private listCheck(field: DescField & { fieldKind: 'list' }, rules: Rules, rulesOn: boolean): ValueCheck {
+    const r = rulesOn ? obj(rules?.['repeated']) : undefined;
+    const itemRules = obj(r?.['items']);
+    const kind: ValueKind = field.listKind === 'scalar' ? { scalar: field.scalar } : field.listKind === 'enum' ? { enum: field.enum } : { message: field.message };
+    const item = this.valueCheck(kind, itemRules, rulesOn);
+    const nullOk = field.listKind === 'message' && field.message.typeName === 'google.protobuf.Value';
+    const minItems = r?.['minItems'] === undefined ? undefined : Number(r['minItems']);
+    const maxItems = r?.['maxItems'] === undefined ? undefined : Number(r['maxItems']);
+    const unique = r?.['unique'] === true && field.listKind !== 'message';
+    const ignoreEmpty = r?.['ignoreEmpty'] === true;
+    return (v, ctx) => {
+      if (!Array.isArray(v)) {
+        ctx.report('encode.type', `expected an array, got ${describe(v)}`);
+        return;
+      }
+      if (!(ignoreEmpty && v.length === 0)) {
+        if (minItems !== undefined && v.length < minItems) ctx.report('repeated.min_items', `value must contain at least ${minItems} item(s)`);
+        if (maxItems !== undefined && v.length > maxItems) ctx.report('repeated.max_items', `value must contain at most ${maxItems} item(s)`);
+        if (unique) {
+          const seen = new Set<string>();
+          for (let i = 0; i < v.length; i++) {
+            const k = String(v[i]);
+            if (seen.has(k)) ctx.reportAt(i, 'repeated.unique', `repeated value must contain unique items; ${describe(v[i] as JsonValue)} is repeated`);
+            seen.add(k);
+          }
+        }
+      }
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i] as JsonValue;
+        if (x === null && !nullOk) {
+          ctx.reportAt(i, 'encode.type', 'list item must not be null');
+          continue;
+        }
+        ctx.path.push(i);
+        item(x, ctx);
+        ctx.path.pop();
+      }
+    };
+  }
+
+  private mapCheck(field: DescField & { fieldKind: 'map' }, rules: Rules, rulesOn: boolean): ValueCheck {
+    const r = rulesOn ? obj(rules?.['map']) : undefined;
+    const keyType = field.mapKey;
+    const keyCheck = this.scalarCheck(keyType, obj(r?.['keys']));
+    const kind: ValueKind = field.mapKind === 'scalar' ? { scalar: field.scalar } : field.mapKind === 'enum' ? { enum: field.enum } : { message: field.message };
+    const value = this.valueCheck(kind, obj(r?.['values']), rulesOn);
+    const nullOk = field.mapKind === 'message' && field.message.typeName === 'google.protobuf.Value';
+    const minPairs = r?.['minPairs'] === undefined ? undefined : Number(r['minPairs']);
+    const maxPairs = r?.['maxPairs'] === undefined ? undefined : Number(r['maxPairs']);
+    const ignoreEmpty = r?.['ignoreEmpty'] === true;
+    const noSparse = r?.['noSparse'] === true;
+    const keyJson = (k: string): JsonValue => (keyType === ScalarType.BOOL ? (k === 'true' ? true : k === 'false' ? false : k) : k);
+    return (v, ctx) => {
+      if (!isObject(v)) {
+        ctx.report('encode.type', `expected an object, got ${describe(v)}`);
+        return;
+      }
+      const keys = Object.keys(v);
+      if (!(ignoreEmpty && keys.length === 0)) {
+        if (minPairs !== undefined && keys.length < minPairs) ctx.report('map.min_pairs', `value must contain at least ${minPairs} pair(s)`);
+        if (maxPairs !== undefined && keys.length > maxPairs) ctx.report('map.max_pairs', `value must contain at most ${maxPairs} pair(s)`);
+      }
+      for (const k of keys) {
+        const x = v[k] as JsonValue;
+        ctx.path.push(k);
+        keyCheck(keyJson(k), ctx);
+        if (x === null && !nullOk) ctx.report(noSparse ? 'map.no_sparse' : 'encode.type', 'map value must not be null');
+        else value(x, ctx);
+        ctx.path.pop();
+      }
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // the walk
+
+  private walkMessage(plan: MessagePlan, v: JsonValue, ctx: WalkContext, skipType: boolean): void {
+    if (!isObject(v)) {
+      ctx.report('encode.type', `expected a ${plan.desc.typeName} object, got ${describe(v)}`);
+      return;
+    }
+    if (++ctx.depth > RECURSION_LIMIT) {
+      ctx.report('encode.depth', `nested more than ${RECURSION_LIMIT} messages deep`);
+      ctx.depth--;
+      return;
+    }
+    let oneofSeen: (string | undefined)[] | undefined;
+    for (const key in v) {
+      if (skipType && key === '@type') continue;
+      const fp = plan.fields.get(key);
+      if (fp === undefined) {
+        ctx.reportAt(key, 'encode.unknown_field', unknownField(plan.desc, key));
+        continue;
+      }
+      const x = v[key] as JsonValue;
+      if (key !== fp.key && Object.hasOwn(v, fp.key)) {
+        ctx.reportAt(key, 'encode.duplicate_field', `field ${fp.field.name} is set twice (as "${fp.key}" and "${key}")`);
+        continue;
+      }
+      if (x === null && !fp.nullIsValue) continue;
+      if (fp.oneofIndex >= 0) {
+        oneofSeen ??= new Array<string | undefined>(plan.oneofs.length);
+        const before = oneofSeen[fp.oneofIndex];
+        if (before !== undefined) {
+          ctx.reportAt(key, 'encode.oneof', `oneof ${plan.oneofs[fp.oneofIndex]!.name} is set twice (by "${before}" and "${key}")`);
+          continue;
+        }
+        oneofSeen[fp.oneofIndex] = key;
+      }
+      ctx.path.push(key);
+      fp.check(x, ctx);
+      ctx.path.pop();
+    }
+    for (const fp of plan.absent) {
+      if ((v[fp.key] ?? v[fp.field.name] ?? null) !== null) continue;
+      ctx.path.push(fp.key);
+      fp.absent!(ctx);
+      ctx.path.pop();
+    }
+    for (const i of plan.requiredOneofs) {
+      if (oneofSeen?.[i] !== undefined) continue;
+      const oneof = plan.oneofs[i]!;
+      const names = oneof.fields.map((f) => f.jsonName).join(', ');
+      ctx.report('oneof.required', `exactly one of ${names} must be set (oneof ${oneof.name})`);
+    }
+    for (const hook of plan.hooks) hook(v, ctx);
+    ctx.depth--;
+  }
+}
+
+interface ValueKind {
+  scalar?: ScalarType;
+  enum?: DescEnum;
+  message?: DescMessage;
+}
+
+function timeCheck(read: (j: JsonValue) => [number, number] | ReadError, rc: RuleCheck<[number, number]> | undefined): ValueCheck {
+  return (v, ctx) => {
+    const x = read(v);
+    if (x instanceof ReadError) ctx.report('encode.type', x.message);
+    else rc?.(x, ctx);
+  };
+}
+
+function unknownField(desc: DescMessage, key: string): string {
+  const folded = key.replace(/_/g, '').toLowerCase();
+  const near = desc.fields.find((f) => f.jsonName.toLowerCase() === folded);
+  const hint = near === undefined ? '' : `; did you mean "${near.jsonName}"?`;
+  return `unknown field "${key}" in ${desc.typeName}${hint}`;
+}
