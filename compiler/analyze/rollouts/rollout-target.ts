@@ -81,11 +81,13 @@ function check(model: PolicyModel, rollout: Rollout, out: Diagnostic[]): void {
   const routeAt = related(vs.doc.locate(route.path, 'key'), `route ${routeLabel}`);
   const index = indexOf(model);
   const hosts = [...new Set(route.destinations.map((d) => d.host.fqdn))];
+  let stableDefined = true;
   for (const field of ['stableSubset', 'canarySubset'] as const) {
     const subset = rollout[field];
     if (subset === '' || (field === 'canarySubset' && subset === rollout.stableSubset)) continue;
     for (const host of hosts) {
       if (index.findSubset(vs.namespace, host, subset)) continue;
+      if (field === 'stableSubset') stableDefined = false;
       const defined = [...index.subsetsFor(vs.namespace, host).keys()];
       out.push(
         diagnostic(
@@ -97,7 +99,8 @@ function check(model: PolicyModel, rollout: Rollout, out: Diagnostic[]): void {
       );
     }
   }
-  if (rollout.stableSubset !== '' && !route.destinations.some((d) => d.subset === rollout.stableSubset)) {
+  // An undefined stable subset is the finding above; that the route lacks it follows from it.
+  if (stableDefined && rollout.stableSubset !== '' && !route.destinations.some((d) => d.subset === rollout.stableSubset)) {
     out.push(
       diagnostic(ROUTE_WITHOUT_STABLE, at(rollout.route === undefined ? 'virtualService' : 'route'), `route ${routeLabel} of VirtualService ${vs.namespace}/${vs.name} has no destination with the stable subset ${rollout.stableSubset}`, {
         related: [routeAt],

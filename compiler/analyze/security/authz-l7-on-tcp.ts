@@ -30,6 +30,8 @@ export const HTTP_FIELDS_ON_TCP = defineCode({
 
 const HTTP_ONLY_SOURCE = ['requestPrincipals', 'notRequestPrincipals'] as const;
 const HTTP_ONLY_OPERATION = ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'] as const;
+/** Condition keys only HTTP traffic has (unknown keys are reported as such, not here). */
+const HTTP_ONLY_KEY = /^request\.(headers\[|experimental\.inline\.headers\[|auth\.)/;
 
 interface Hit {
   field: string;
@@ -45,7 +47,7 @@ function httpOnlyFields(rule: unknown, path: PathSegment[]): { hits: Hit[]; port
   for (const o of parts.operations) for (const f of HTTP_ONLY_OPERATION) if (f in o.value) hits.push({ field: f, path: [...o.path, f], target: 'key' });
   for (const c of parts.conditions) {
     const key = c.value.key;
-    if (typeof key === 'string' && key.startsWith('request.')) hits.push({ field: key, path: [...c.path, 'key'], target: 'value' });
+    if (typeof key === 'string' && HTTP_ONLY_KEY.test(key)) hits.push({ field: key, path: [...c.path, 'key'], target: 'value' });
   }
   let ports: Set<number> | undefined;
   if (parts.operations.length > 0 && parts.operations.every((o) => Array.isArray(o.value.ports))) {
