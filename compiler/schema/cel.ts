@@ -24,7 +24,8 @@
 import { Environment, EvaluationError, serialize } from '@marcbachmann/cel-js';
 import type { ASTNode, ParseResult } from '@marcbachmann/cel-js';
 import { Duration } from '@marcbachmann/cel-js/evaluator';
-import { RE2 } from 're2-wasm';
+import { createRequire } from 'node:module';
+import type { RE2 } from 're2-wasm';
 import type { CelRule } from './convert.ts';
 import { parseGoDuration } from './duration.ts';
 
@@ -37,13 +38,22 @@ function celError(message: string): Error {
 // ---------------------------------------------------------------------------------------
 // RE2
 
+type Re2Constructor = new (pattern: string, flags?: string) => RE2;
+let re2Class: Re2Constructor | undefined;
+
+/** re2-wasm instantiates a WebAssembly module: loaded on the first regular expression only. */
+function RE2Class(): Re2Constructor {
+  re2Class ??= (createRequire(import.meta.url)('re2-wasm') as { RE2: Re2Constructor }).RE2;
+  return re2Class;
+}
+
 const regexCache = new Map<string, RE2>();
 
 function re2(pattern: string): RE2 {
   let compiled = regexCache.get(pattern);
   if (!compiled) {
     try {
-      compiled = new RE2(pattern, 'u');
+      compiled = new (RE2Class())(pattern, 'u');
     } catch (error) {
       throw celError(`invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message}`);
     }
@@ -193,7 +203,7 @@ function createEnvironment(): Environment {
 
 function findAll(s: string, pattern: string, limit: number): string[] {
   if (limit === 0) return [];
-  const compiled = new RE2(re2(pattern).source, 'gu');
+  const compiled = new (RE2Class())(re2(pattern).source, 'gu');
   const out: string[] = [];
   for (let m = compiled.exec(s); m !== null; m = compiled.exec(s)) {
     out.push(m[0] ?? '');
@@ -315,8 +325,18 @@ function ruleKey(rule: CelRule): string {
   return `${rule.rule}\u0000${rule.messageExpression ?? ''}\u0000${rule.message ?? ''}`;
 }
 
+const byRuleObject = new WeakMap<CelRule, CompiledRule>();
+
 /** Compiles a rule (once; later calls return the cached result). */
 export function compileRule(rule: CelRule): CompiledRule {
+  const known = byRuleObject.get(rule);
+  if (known) return known;
+  const compiled = compileRuleText(rule);
+  byRuleObject.set(rule, compiled);
+  return compiled;
+}
+
+function compileRuleText(rule: CelRule): CompiledRule {
   const key = ruleKey(rule);
   const cached = ruleCache.get(key);
   if (cached) return cached;
@@ -393,10 +413,18 @@ const CEL_RESERVED = new Set([
 const VALID_IDENT = /^[_a-zA-Z][_a-zA-Z0-9]*$/;
 const ESCAPES: Record<string, string> = { __: '__underscores__', '.': '__dot__', '-': '__dash__', '/': '__slash__' };
 
+const escapeCache = new Map<string, string | undefined>();
+
 /** The name a property has in CEL, or undefined when CEL cannot address it. */
 export function escapeProperty(name: string): string | undefined {
-  if (name === '' || (name[0]! >= '0' && name[0]! <= '9')) return undefined;
-  if (CEL_RESERVED.has(name)) return `__${name}__`;
-  const escaped = name.replace(/__|[-./]/g, (s) => ESCAPES[s] ?? s);
-  return VALID_IDENT.test(escaped) ? escaped : undefined;
+  if (escapeCache.has(name)) return escapeCache.get(name);
+  let escaped: string | undefined;
+  if (name === '' || (name[0]! >= '0' && name[0]! <= '9')) escaped = undefined;
+  else if (CEL_RESERVED.has(name)) escaped = `__${name}__`;
+  else {
+    const candidate = name.replace(/__|[-./]/g, (s) => ESCAPES[s] ?? s);
+    escaped = VALID_IDENT.test(candidate) ? candidate : undefined;
+  }
+  if (escapeCache.size < 10_000) escapeCache.set(name, escaped);
+  return escaped;
 }

@@ -131,7 +131,8 @@ export function validateDocument(doc: PolicyDocument): Diagnostic[] {
     const pointer = toPointer(path);
     return typeErrors.some((t) => isUnder(t, pointer));
   };
-  for (const finding of evaluateRules(schema, doc.data, blocked ? { blocked } : {})) {
+  const prune = errors.some((e) => e.keyword === 'additionalProperties');
+  for (const finding of evaluateRules(schema, doc.data, blocked ? { blocked, prune } : { prune })) {
     if (finding.outcome === 'error') {
       // A rule that cannot run on a value already reported as wrong adds nothing.
       const pointer = toPointer(finding.path);

@@ -5,7 +5,7 @@
  */
 import type { CelRule, JsonSchema } from './convert.ts';
 import { compileRule, escapeProperty, evaluateRule } from './cel.ts';
-import type { CompiledRule } from './cel.ts';
+import type { CompiledRule, RuleOutcome } from './cel.ts';
 
 export type PathSegment = string | number;
 
@@ -76,6 +76,37 @@ function matchesType(value: unknown, schema: Schema): boolean {
   }
 }
 
+const needsConversion = new WeakMap<Schema, boolean>();
+
+/**
+ * False when a value of this schema reaches CEL unchanged: no integers to turn into CEL
+ * ints, no property names to escape, no defaults to fill in, nothing untyped below.
+ */
+function conversionNeeded(schemaRef: Schema, root: Schema): boolean {
+  const known = needsConversion.get(schemaRef);
+  if (known !== undefined) return known;
+  needsConversion.set(schemaRef, true); // cycle guard: assume the slow path
+  const schema = resolve(schemaRef, root);
+  let result: boolean;
+  if (!schema) result = true;
+  else {
+    const t = types(schema);
+    const properties = isRecord(schema.properties) ? (schema.properties as Record<string, Schema>) : undefined;
+    const additional = schema.additionalProperties;
+    const items = schema.items;
+    result =
+      t.length === 0 ||
+      t.includes('integer') ||
+      (t.includes('object') && !properties && !isRecord(additional) && additional !== false) ||
+      (properties !== undefined &&
+        Object.entries(properties).some(([key, child]) => escapeProperty(key) !== key || resolve(child, root)?.default !== undefined || conversionNeeded(child, root))) ||
+      (isRecord(additional) && conversionNeeded(additional as Schema, root)) ||
+      (isRecord(items) && conversionNeeded(items as Schema, root));
+  }
+  needsConversion.set(schemaRef, result);
+  return result;
+}
+
 /** Conversions already made during one document's walk (nested rules share subtrees). */
 export type CelMemo = WeakMap<Schema, WeakMap<object, unknown>>;
 const NO_SCHEMA: Schema = {};
@@ -85,9 +116,12 @@ const NO_SCHEMA: Schema = {};
  * properties the schema does not know pruned, properties under their escaped CEL names,
  * integers as CEL ints (BigInt) where the schema says integer.
  */
-export function toCelValue(value: unknown, schema: Schema | undefined, root: Schema, memo: CelMemo = new WeakMap()): unknown {
-  const s = schema ? resolve(schema, root) : undefined;
+export function toCelValue(value: unknown, schema: Schema | undefined, root: Schema, memo: CelMemo = new WeakMap(), prune = true): unknown {
   if (value === null || value === undefined) return value;
+  // The fast path: nothing to convert, and (the document being free of unknown
+  // properties) nothing to prune.
+  if (!prune && schema && typeof value !== 'number' && !conversionNeeded(schema, root)) return value;
+  const s = schema ? resolve(schema, root) : undefined;
   if (typeof value === 'number') {
     const integral = Number.isInteger(value);
     if (!s) return integral ? BigInt(value) : value;
@@ -106,7 +140,7 @@ export function toCelValue(value: unknown, schema: Schema | undefined, root: Sch
   let out: unknown;
   if (Array.isArray(value)) {
     const items = s && isRecord(s.items) ? (s.items as Schema) : undefined;
-    out = value.map((item) => toCelValue(item, items, root, memo));
+    out = value.map((item) => toCelValue(item, items, root, memo, prune));
   } else {
     const record = value as Record<string, unknown>;
     const result: Record<string, unknown> = {};
@@ -115,12 +149,12 @@ export function toCelValue(value: unknown, schema: Schema | undefined, root: Sch
     for (const [key, child] of Object.entries(record)) {
       if (properties && properties[key] !== undefined) {
         const name = escapeProperty(key);
-        if (name !== undefined) result[name] = toCelValue(child, properties[key], root, memo);
+        if (name !== undefined) result[name] = toCelValue(child, properties[key], root, memo, prune);
       } else if (isRecord(additional)) {
-        result[key] = toCelValue(child, additional as Schema, root, memo);
+        result[key] = toCelValue(child, additional as Schema, root, memo, prune);
       } else if (!properties && additional === undefined) {
         // preserve-unknown-fields: everything is kept, untyped
-        result[key] = toCelValue(child, undefined, root, memo);
+        result[key] = toCelValue(child, undefined, root, memo, prune);
       }
       // else: unknown property, pruned
     }
@@ -130,7 +164,7 @@ export function toCelValue(value: unknown, schema: Schema | undefined, root: Sch
         if (record[key] !== undefined) continue;
         const fallback = resolve(propSchema, root)?.default;
         const name = escapeProperty(key);
-        if (fallback !== undefined && name !== undefined) result[name] = toCelValue(structuredClone(fallback), propSchema, root, memo);
+        if (fallback !== undefined && name !== undefined) result[name] = toCelValue(structuredClone(fallback), propSchema, root, memo, prune);
       }
     }
     out = result;
@@ -180,76 +214,146 @@ function exists(value: unknown, path: readonly PathSegment[]): boolean {
 
 export interface RuleWalkOptions {
   /**
+   * False when the document is known to have no properties its schema does not define
+   * (ajv reported none): values then skip the pruning copy. Default true.
+   */
+  prune?: boolean;
+  /**
    * True when the value at `path` (or something under it) has a type error; rules there
    * are not evaluated (the API server skips CEL when there are type errors).
    */
   blocked?: (path: readonly PathSegment[]) => boolean;
 }
 
-/** Evaluates every rule the schema attaches to `data`. */
-export function evaluateRules(root: Schema, data: unknown, options: RuleWalkOptions = {}): RuleFinding[] {
-  const findings: RuleFinding[] = [];
-  if (!hasRules(root, root)) return findings;
-  const memo: CelMemo = new WeakMap();
-  const path: PathSegment[] = [];
+/** What the walker does at one schema node: only nodes with rules at or below them have one. */
+interface Plan {
+  schema: Schema;
+  rules: (CompiledRule & { status: 'ok' })[];
+  properties: [string, Plan][];
+  items?: Plan;
+  additional?: Plan;
+}
 
-  const visit = (value: unknown, schemaRef: Schema): void => {
-    const schema = resolve(schemaRef, root);
-    if (!schema || value === undefined || !hasRules(schema, root)) return;
-    if (!matchesType(value, schema)) return;
-    const rules = schema['x-kubernetes-validations'];
-    if (Array.isArray(rules) && value !== null && !options.blocked?.(path)) {
-      let self: unknown;
-      for (const rule of rules as CelRule[]) {
-        const compiled: CompiledRule = compileRule(rule);
-        if (compiled.status !== 'ok') continue;
-        self ??= toCelValue(value, schema, root, memo);
-        const outcome = evaluateRule(compiled, self);
-        if ('valid' in outcome && outcome.valid) continue;
-        const finding: RuleFinding = {
-          path: [...path],
-          rule,
-          outcome: 'error' in outcome ? 'error' : 'violated',
-          message: 'error' in outcome ? outcome.error : outcome.message,
-        };
-        if (rule.fieldPath) {
-          const relative = parseFieldPath(rule.fieldPath);
-          if (relative && exists(value, relative)) finding.fieldPath = [...path, ...relative];
-        }
-        findings.push(finding);
-      }
+const plans = new WeakMap<Schema, Map<Schema, Plan | null>>();
+
+function planFor(schemaRef: Schema, root: Schema): Plan | undefined {
+  let byRoot = plans.get(root);
+  if (!byRoot) plans.set(root, (byRoot = new Map()));
+  const known = byRoot.get(schemaRef);
+  if (known !== undefined) return known ?? undefined;
+  const schema = resolve(schemaRef, root);
+  if (!schema || !hasRules(schema, root)) {
+    byRoot.set(schemaRef, null);
+    return undefined;
+  }
+  const rules = Array.isArray(schema['x-kubernetes-validations']) ? (schema['x-kubernetes-validations'] as CelRule[]) : [];
+  const plan: Plan = {
+    schema,
+    rules: rules.map((rule) => compileRule(rule)).filter((c): c is CompiledRule & { status: 'ok' } => c.status === 'ok'),
+    properties: [],
+  };
+  byRoot.set(schemaRef, plan);
+  if (isRecord(schema.properties)) {
+    for (const [key, child] of Object.entries(schema.properties)) {
+      const childPlan = planFor(child as Schema, root);
+      if (childPlan) plan.properties.push([key, childPlan]);
     }
+  }
+  if (isRecord(schema.items)) {
+    const items = planFor(schema.items as Schema, root);
+    if (items) plan.items = items;
+  }
+  if (isRecord(schema.additionalProperties)) {
+    const additional = planFor(schema.additionalProperties as Schema, root);
+    if (additional) plan.additional = additional;
+  }
+  return plan;
+}
+
+const OUTCOME_CACHE_LIMIT = 5000;
+const outcomes = new WeakMap<CompiledRule, Map<unknown, RuleOutcome>>();
+
+/** Rules are pure: on a scalar `self` (a duration string, a port number) the outcome is remembered. */
+function evaluateCached(compiled: CompiledRule & { status: 'ok' }, self: unknown): RuleOutcome {
+  if (typeof self === 'object' && self !== null) return evaluateRule(compiled, self);
+  let cache = outcomes.get(compiled);
+  if (!cache) outcomes.set(compiled, (cache = new Map()));
+  let outcome = cache.get(self);
+  if (!outcome) {
+    outcome = evaluateRule(compiled, self);
+    if (cache.size >= OUTCOME_CACHE_LIMIT) cache.clear();
+    cache.set(self, outcome);
+  }
+  return outcome;
+}
+
+class Walker {
+  readonly findings: RuleFinding[] = [];
+  readonly path: PathSegment[] = [];
+  readonly memo: CelMemo = new WeakMap();
+  constructor(
+    readonly root: Schema,
+    readonly options: RuleWalkOptions,
+  ) {}
+
+  visit(value: unknown, plan: Plan): void {
+    if (value === undefined || !matchesType(value, plan.schema)) return;
+    if (plan.rules.length > 0 && value !== null && !this.options.blocked?.(this.path)) this.evaluate(value, plan);
     if (Array.isArray(value)) {
-      const items = schema.items;
-      if (isRecord(items) && hasRules(items as Schema, root)) {
-        value.forEach((item, i) => {
-          path.push(i);
-          visit(item, items as Schema);
-          path.pop();
-        });
+      const items = plan.items;
+      if (!items) return;
+      for (let i = 0; i < value.length; i++) {
+        this.path.push(i);
+        this.visit(value[i], items);
+        this.path.pop();
       }
     } else if (isRecord(value)) {
-      const properties = schema.properties;
-      if (isRecord(properties)) {
-        for (const [key, child] of Object.entries(properties)) {
-          if (value[key] === undefined || !hasRules(child as Schema, root)) continue;
-          path.push(key);
-          visit(value[key], child as Schema);
-          path.pop();
-        }
+      for (const [key, child] of plan.properties) {
+        const v = value[key];
+        if (v === undefined) continue;
+        this.path.push(key);
+        this.visit(v, child);
+        this.path.pop();
       }
-      const additional = schema.additionalProperties;
-      if (isRecord(additional) && hasRules(additional as Schema, root)) {
-        for (const [key, child] of Object.entries(value)) {
-          path.push(key);
-          visit(child, additional as Schema);
-          path.pop();
+      const additional = plan.additional;
+      if (additional) {
+        for (const key of Object.keys(value)) {
+          this.path.push(key);
+          this.visit(value[key], additional);
+          this.path.pop();
         }
       }
     }
-  };
-  visit(data, root);
-  return findings;
+  }
+
+  evaluate(value: unknown, plan: Plan): void {
+    const self = toCelValue(value, plan.schema, this.root, this.memo, this.options.prune ?? true);
+    for (const compiled of plan.rules) {
+      const outcome = evaluateCached(compiled, self);
+      if ('valid' in outcome && outcome.valid) continue;
+      const rule = compiled.rule;
+      const finding: RuleFinding = {
+        path: [...this.path],
+        rule,
+        outcome: 'error' in outcome ? 'error' : 'violated',
+        message: 'error' in outcome ? outcome.error : outcome.message,
+      };
+      if (rule.fieldPath) {
+        const relative = parseFieldPath(rule.fieldPath);
+        if (relative && exists(value, relative)) finding.fieldPath = [...this.path, ...relative];
+      }
+      this.findings.push(finding);
+    }
+  }
+}
+
+/** Evaluates every rule the schema attaches to `data`. */
+export function evaluateRules(root: Schema, data: unknown, options: RuleWalkOptions = {}): RuleFinding[] {
+  const plan = planFor(root, root);
+  if (!plan) return [];
+  const walker = new Walker(root, options);
+  walker.visit(data, plan);
+  return walker.findings;
 }
 
 /** Every rule a schema holds, with the schema path it sits at (for tests and tooling). */
