@@ -112,6 +112,9 @@ function readCrds(text: string, file: string): Crd[] {
 
 /** Converts a CRD version's root schema into a full object schema (envelope + spec). */
 export function kindSchema(root: Json, where: string): JsonSchema {
+  for (const key of Object.keys(root)) {
+    if (!['type', 'description', 'properties', 'required'].includes(key)) throw new Error(`${where}: unsupported keyword ${key} at the schema root`);
+  }
   const properties = isObject(root.properties) ? root.properties : {};
   for (const key of Object.keys(properties)) {
     if (!['apiVersion', 'kind', 'metadata', 'spec', 'status'].includes(key)) throw new Error(`${where}: unexpected top-level property ${key}`);

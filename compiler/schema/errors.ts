@@ -228,6 +228,57 @@ interface Context {
   doc: PolicyDocument;
   data: unknown;
   kindLabel: string;
+  /** The document's root schema, to look around an unknown property. */
+  root?: Json;
+}
+
+function resolveRef(schema: unknown, root: Json | undefined): Json | undefined {
+  if (!isRecord(schema)) return undefined;
+  const ref = schema.$ref;
+  if (typeof ref !== 'string') return schema;
+  if (!root || !ref.startsWith('#/')) return undefined;
+  let node: unknown = root;
+  for (const part of ref.slice(2).split('/')) node = isRecord(node) ? node[part] : undefined;
+  return isRecord(node) ? node : undefined;
+}
+
+/** The schema of the value at `path`, following properties, items and map values. */
+function schemaAt(root: Json | undefined, path: readonly PathSegment[]): Json | undefined {
+  let schema = resolveRef(root, root);
+  for (const segment of path) {
+    if (!schema) return undefined;
+    if (typeof segment === 'number') schema = resolveRef(schema.items, root);
+    else if (isRecord(schema.properties) && schema.properties[segment] !== undefined) schema = resolveRef(schema.properties[segment], root);
+    else schema = resolveRef(schema.additionalProperties, root);
+  }
+  return schema;
+}
+
+function propertyNames(schema: Json | undefined): string[] {
+  return schema && isRecord(schema.properties) ? Object.keys(schema.properties) : [];
+}
+
+/**
+ * Where a misplaced property does belong, when it is one level up or down from where it
+ * was written: the usual result of a wrong indentation.
+ */
+function misplacedHint(ctx: Context, objectPath: readonly PathSegment[], name: string): string | undefined {
+  if (!ctx.root) return undefined;
+  // One level up: the enclosing object (skipping the list the object sits in).
+  const up = typeof objectPath[objectPath.length - 1] === 'number' ? objectPath.slice(0, -2) : objectPath.slice(0, -1);
+  if (objectPath.length > 0 && propertyNames(schemaAt(ctx.root, up)).includes(name)) {
+    return `\`${name}\` belongs to ${where(ctx, up)}: check the indentation.`;
+  }
+  // One level down: a property of exactly one of this object's children.
+  const here = schemaAt(ctx.root, objectPath);
+  const owners: string[] = [];
+  for (const child of propertyNames(here)) {
+    const childSchema = resolveRef((here!.properties as Json)[child], ctx.root);
+    const isList = childSchema?.items !== undefined;
+    const target = isList ? resolveRef(childSchema!.items, ctx.root) : childSchema;
+    if (propertyNames(target).includes(name)) owners.push(`${where(ctx, [...objectPath, child])}${isList ? '[]' : ''}`);
+  }
+  return owners.length === 1 ? `\`${name}\` belongs under ${owners[0]}: check the indentation.` : undefined;
 }
 
 function where(ctx: Context, path: readonly PathSegment[]): string {
@@ -263,7 +314,9 @@ function mapOne(error: ErrorObject, ctx: Context): Finding | undefined {
       const message = suggestion
         ? `${where(ctx, keyPath)} is not a known property; did you mean \`${suggestion}\`?`
         : `${where(ctx, keyPath)} is not a known property of ${at}`;
-      const hint = suggestion ? `Rename \`${name}\` to \`${suggestion}\`.` : `Known properties here: ${quoteList(known.sort(), 20)}.`;
+      const hint = suggestion
+        ? `Rename \`${name}\` to \`${suggestion}\`.`
+        : (misplacedHint(ctx, path, name) ?? `Known properties here: ${quoteList([...known].sort(), 20)}.`);
       return { def: UNKNOWN_PROPERTY, path: keyPath, target: 'key', message, hint };
     }
     case 'required': {
@@ -439,8 +492,9 @@ function locateFinding(doc: PolicyDocument, finding: Finding) {
 }
 
 /** Maps the errors of one validation of `doc` to diagnostics. */
-export function mapErrors(errors: readonly ErrorObject[], doc: PolicyDocument): Diagnostic[] {
+export function mapErrors(errors: readonly ErrorObject[], doc: PolicyDocument, rootSchema?: Record<string, unknown>): Diagnostic[] {
   const ctx: Context = { doc, data: doc.data, kindLabel: doc.kind || 'document' };
+  if (rootSchema) ctx.root = rootSchema;
   const combinators = errors.filter((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf').sort((a, b) => a.schemaPath.length - b.schemaPath.length);
   const swallowed = new Set<ErrorObject>();
   const findings: Finding[] = [];

@@ -124,7 +124,7 @@ export function validateDocument(doc: PolicyDocument): Diagnostic[] {
   if (!('load' in found)) return [found];
   const { schema, validate } = compiledSchema(found);
   const errors = validate(doc.data) ? [] : [...(validate.errors ?? [])];
-  const diagnostics = mapErrors(errors, doc);
+  const diagnostics = mapErrors(errors, doc, schema);
 
   const typeErrors = typeErrorPointers(errors);
   const blocked = typeErrors.length === 0 ? undefined : (path: readonly PathSegment[]) => {

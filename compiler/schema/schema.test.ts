@@ -98,6 +98,13 @@ describe('unknown properties', () => {
     assert.match(d.hint ?? '', /`weight`/);
   });
 
+  it('says where a property belongs when it is indented one level too deep', () => {
+    const text = vsWithTypo.replace('        subset: v1\n      weigth: 80', '        subset: v1\n        weight: 80');
+    const d = one(validate(text), 'SLU2003');
+    assert.equal(d.path, '/spec/http/0/route/0/destination/weight');
+    assert.match(d.hint ?? '', /`weight` belongs to spec\.http\[0\]\.route\[0\]: check the indentation/);
+  });
+
   it('rejects unknown top-level fields and allows status', () => {
     const text = `${vsWithTypo.replace('weigth', 'weight').replace('spec:', 'specs:')}status: {anything: [1, 2]}\n`;
     const d = one(validate(text), 'SLU2003');
