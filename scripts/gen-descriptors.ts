@@ -100,8 +100,19 @@ function bufBinary(): string {
   return join(dirname(require.resolve('@bufbuild/buf/package.json')), 'bin', 'buf');
 }
 
-/** Compiles ROOTS with buf; returns the serialized FileDescriptorSet. */
-export function buildDescriptorSet(): Uint8Array {
+export interface BuildOptions {
+  /** Files to compile, relative to their module root (envoy/… in the Envoy API, the rest in cncf/xds). */
+  roots?: readonly string[];
+  /**
+   * Also make protoc-gen-validate's own test-harness protos (`tests/harness/cases/*.proto`)
+   * available, for tests of the verifier; roots then name them as `tests/harness/...`.
+   */
+  pgvHarness?: boolean;
+}
+
+/** Compiles the roots (default ROOTS) with buf; returns the serialized FileDescriptorSet. */
+export function buildDescriptorSet(options: BuildOptions = {}): Uint8Array {
+  const roots = options.roots ?? ROOTS;
   const deps = depsRoot();
   const work = mkdtempSync(join(tmpdir(), 'sluice-desc-'));
   try {
@@ -110,13 +121,14 @@ export function buildDescriptorSet(): Uint8Array {
     mkdirSync(validateDir, { recursive: true });
     const validate = readFileSync(join(deps, 'protoc-gen-validate', 'validate', 'validate.proto'), 'utf8');
     writeFileSync(join(validateDir, 'validate.proto'), patchValidateProto(validate));
+    if (options.pgvHarness === true) symlinkSync(join(deps, 'protoc-gen-validate', 'tests'), join(work, 'pgv', 'tests'), 'dir');
     const config = {
       version: 'v2',
       modules: [{ path: 'envoy-api' }, { path: 'xds' }, { path: 'googleapis' }, { path: 'pgv' }],
     };
     const args = ['build', '.', '--config', JSON.stringify(config), '--exclude-source-info', '--as-file-descriptor-set', '-o', '-'];
-    for (const root of ROOTS) {
-      const module = root.startsWith('envoy/') ? 'envoy-api' : 'xds';
+    for (const root of roots) {
+      const module = root.startsWith('envoy/') ? 'envoy-api' : root.startsWith('tests/') ? 'pgv' : 'xds';
       args.push('--path', `${module}/${root}`);
     }
     const result = spawnSync(bufBinary(), args, { cwd: work, maxBuffer: 64 * 1024 * 1024 });

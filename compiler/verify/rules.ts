@@ -40,7 +40,9 @@ function fmt(v: unknown): string {
 type Num = number | bigint;
 
 export function numericRules(type: string, r: JsonObject, big: boolean): RuleCheck<Num> | undefined {
-  const conv = (x: JsonValue | undefined): Num => (big ? BigInt(x as string | number) : Number(x));
+  // float rules compare at float32 precision, as the encoded value and the rule constants are
+  const single = type === 'float';
+  const conv = (x: JsonValue | undefined): Num => (big ? BigInt(x as string | number) : single ? Math.fround(Number(x)) : Number(x));
   const checks: RuleCheck<Num>[] = [];
   if (r['const'] !== undefined) {
     const c = conv(r['const']);
@@ -88,7 +90,15 @@ export function numericRules(type: string, r: JsonObject, big: boolean): RuleChe
     });
   }
   const check = all(checks);
-  if (check === undefined || r['ignoreEmpty'] !== true) return check;
+  if (check === undefined) return undefined;
+  const ignoreEmpty = r['ignoreEmpty'] === true;
+  if (single) {
+    return (v, ctx) => {
+      const f = Math.fround(v as number);
+      if (!(ignoreEmpty && f === 0)) check(f, ctx);
+    };
+  }
+  if (!ignoreEmpty) return check;
   return (v, ctx) => {
     if (v !== 0 && v !== 0n) check(v, ctx);
   };

@@ -18,7 +18,8 @@ export const HEADER_VALUE_STRICT_SOURCE = '^[^\\x{0000}-\\x{0008}\\x{000A}-\\x{0
 /** PGV's loose form of both (strict: false): no NUL, LF or CR. */
 export const HEADER_LOOSE_SOURCE = '^[^\\x{0000}\\x{000A}\\x{000D}]*$';
 
-const HEADER_NAME_STRICT = /^:?[0-9a-zA-Z!#$%&'*+\-.^_|~`]+$/u;
+// `+-.` is a range (it admits ',' too), exactly as in PGV's pattern
+const HEADER_NAME_STRICT = /^:?[0-9a-zA-Z!#$%&'*+-.^_|~`]+$/u;
 // eslint-disable-next-line no-control-regex
 const HEADER_VALUE_STRICT = /^[^\u0000-\u0008\u000A-\u001F\u007F]*$/u;
 // eslint-disable-next-line no-control-regex
