@@ -163,6 +163,24 @@ describe('Kubernetes CEL semantics', () => {
     assert.equal(parseFieldPath('spec'), undefined);
   });
 
+  it('messageExpression builds the message; a broken one falls back to message', () => {
+    const schema: JsonSchema = {
+      type: 'object',
+      properties: {
+        n: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self < 10', message: 'too big', messageExpression: "'n is ' + string(self) + ', more than 9'" }] },
+        m: { type: 'integer', 'x-kubernetes-validations': [{ rule: 'self < 10', message: 'too big', messageExpression: 'self.nope(' }] },
+      },
+    };
+    const findings = evaluateRules(schema, { n: 12, m: 12 });
+    assert.deepEqual(
+      findings.map((f) => [f.path, f.message]),
+      [
+        [['n'], 'n is 12, more than 9'],
+        [['m'], 'too big'],
+      ],
+    );
+  });
+
   it('a rule that cannot evaluate is reported, not thrown', () => {
     const schema: JsonSchema = { type: 'object', properties: { a: { type: 'string', 'x-kubernetes-validations': [{ rule: 'int(self) > 0' }] } } };
     const findings = evaluateRules(schema, { a: 'abc' });

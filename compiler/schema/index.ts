@@ -6,7 +6,7 @@
 import { diagnostic, toPointer } from '../diagnostics/index.ts';
 import type { Diagnostic } from '../diagnostics/index.ts';
 import type { PolicyDocument } from '../load/types.ts';
-import { RULE_ERROR, RULE_VIOLATED, UNKNOWN_KIND, UNKNOWN_VERSION } from './codes.ts';
+import { MISSING_REQUIRED, RULE_ERROR, RULE_VIOLATED, UNKNOWN_KIND, UNKNOWN_VERSION } from './codes.ts';
 import type { JsonSchema } from './convert.ts';
 import { closest, displayPath, mapErrors, typeErrorPointers } from './errors.ts';
 import type { PathSegment } from './errors.ts';
@@ -83,6 +83,13 @@ function unknownKind(doc: PolicyDocument): Diagnostic {
 }
 
 function lookup(doc: PolicyDocument): VersionEntry | Diagnostic {
+  // The loader reports documents without apiVersion or kind (SLU1008) and does not pass
+  // them on; a document built some other way still gets a finding, not a crash.
+  for (const field of ['apiVersion', 'kind'] as const) {
+    if (typeof doc.data[field] !== 'string' || doc.data[field] === '' || doc[field] === '') {
+      return diagnostic(MISSING_REQUIRED, doc.locate([], 'value'), `${doc.kind || 'document'} is missing required property \`${field}\``);
+    }
+  }
   const kind = findKind(doc.group, doc.kind);
   if (!kind) return unknownKind(doc);
   const entry = kind.versions.get(doc.version);

@@ -278,6 +278,13 @@ describe('kinds and versions', () => {
     assert.equal(schemaFor('networking.istio.io', 'v1', 'VirtualService'), schemaFor('networking.istio.io', 'v1beta1', 'VirtualService'));
   });
 
+  it('a document without kind (built without the loader) gets a finding', () => {
+    const [doc] = load(`apiVersion: v1\nkind: Service\nmetadata: {name: x}\n`);
+    assert.ok(doc);
+    const d = one(validateDocument({ ...doc, kind: '', data: { ...doc.data, kind: '' } }), 'SLU2004');
+    assert.match(d.message, /missing required property `kind`/);
+  });
+
   it('validates a document without throwing even when its data is odd', () => {
     const [doc] = load(`apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: x}\nspec: [1, 2]\n`);
     assert.ok(doc);
