@@ -41,6 +41,8 @@ function listMapKeys(keys: string[], parentSchema: AnySchemaObject): DataValidat
       if (typeof item !== 'object' || item === null || Array.isArray(item)) return;
       const record = item as Record<string, unknown>;
       const values = keys.map((key, i) => record[key] ?? defaults[i]);
+      // An entry without a key value is reported as missing a required property instead.
+      if (values.some((v) => v === undefined)) return;
       const id = JSON.stringify(values);
       const firstIndex = seen.get(id);
       if (firstIndex === undefined) seen.set(id, index);
