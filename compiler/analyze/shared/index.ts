@@ -1,3 +1,7 @@
 export { checkRegex, isValidRegex, MAX_REGEX_LENGTH } from './regex.ts';
 export type { RegexProblem } from './regex.ts';
 export { formatMs, parseDurationMs } from './duration.ts';
+export { at, describeResource, describeRule, place, quoteList, related } from './report.ts';
+export type { HasDoc } from './report.ts';
+export { effectiveWeight, forEachDestination, routesOf } from './routes.ts';
+export type { DestinationUse } from './routes.ts';

@@ -1,0 +1,64 @@
+/**
+ * SLU3010: a VirtualService bound to an Istio Gateway the policy set does not define
+ * (Istio ignores the binding: the routes never reach that gateway).
+ */
+import { defineCode, diagnostic } from '../../diagnostics/index.ts';
+import type { Diagnostic } from '../../diagnostics/index.ts';
+import type { PathSegment } from '../../load/types.ts';
+import { indexOf, isRecord, resolveGatewayReference } from '../../model/index.ts';
+import type { PolicyModel, VirtualService } from '../../model/index.ts';
+import { at } from '../shared/index.ts';
+import type { Analyzer } from '../types.ts';
+
+export const UNKNOWN_GATEWAY = defineCode({
+  code: 'SLU3010',
+  stage: 'networking',
+  severity: 'error',
+  title: 'Gateway not found',
+  hint: 'Reference an existing Gateway as name (same namespace) or namespace/name, or add the Gateway to the policy set.',
+  istio: 'IST0101',
+});
+
+export const gateways: Analyzer = {
+  name: 'gateways',
+  codes: [UNKNOWN_GATEWAY],
+  run(model: PolicyModel): Diagnostic[] {
+    const index = indexOf(model);
+    const withGateways = new Set<string>();
+    for (const g of model.gateways) if (g.api !== 'gateway-api') withGateways.add(g.namespace);
+    const out: Diagnostic[] = [];
+    const check = (vs: VirtualService, written: string, path: readonly PathSegment[]) => {
+      const ref = resolveGatewayReference(written, vs.namespace);
+      if (!ref) return;
+      if (index.gateways(ref.namespace, ref.name).some((g) => g.api !== 'gateway-api')) return;
+      const loc = at(vs, path);
+      if (!withGateways.has(ref.namespace)) {
+        out.push(
+          diagnostic(UNKNOWN_GATEWAY, loc, `gateway "${written}" (${ref.namespace}/${ref.name}) is not defined in the policy set, which has no Gateway in namespace ${ref.namespace}; if it is installed separately this is fine, otherwise these routes never reach a gateway`, {
+            severity: 'warning',
+          }),
+        );
+        return;
+      }
+      out.push(diagnostic(UNKNOWN_GATEWAY, loc, `gateway "${written}" (${ref.namespace}/${ref.name}) is not defined; Istio ignores the binding and these routes never reach a gateway`));
+    };
+    for (const vs of model.virtualServices) {
+      if (vs.sourceKind !== 'VirtualService') continue;
+      const spec = isRecord(vs.doc.data.spec) ? vs.doc.data.spec : {};
+      if (Array.isArray(spec.gateways)) {
+        spec.gateways.forEach((g, i) => {
+          if (typeof g === 'string') check(vs, g, ['spec', 'gateways', i]);
+        });
+      }
+      for (const route of vs.http) {
+        route.matches.forEach((m, k) => {
+          if (!Array.isArray(m.gateways)) return;
+          m.gateways.forEach((g, i) => {
+            if (typeof g === 'string') check(vs, g, [...route.path, 'match', k, 'gateways', i]);
+          });
+        });
+      }
+    }
+    return out;
+  },
+};
