@@ -4,8 +4,20 @@
  * returns the value in a form the rules compare (number, bigint, string, boolean, byte
  * length), or an error string.
  */
-import { ScalarType } from '@bufbuild/protobuf';
+import type { ScalarType } from '@bufbuild/protobuf';
 import type { JsonValue } from '../xds/index.ts';
+
+/**
+ * protobuf's scalar type numbers (FieldDescriptorProto.Type), as @bufbuild/protobuf's
+ * ScalarType enum has them; spelled out so that this module does not load that package.
+ */
+export const Scalar = {
+  DOUBLE: 1 as ScalarType, FLOAT: 2 as ScalarType, INT64: 3 as ScalarType, UINT64: 4 as ScalarType, INT32: 5 as ScalarType,
+  FIXED64: 6 as ScalarType, FIXED32: 7 as ScalarType, BOOL: 8 as ScalarType, STRING: 9 as ScalarType, BYTES: 12 as ScalarType,
+  UINT32: 13 as ScalarType, SFIXED32: 15 as ScalarType, SFIXED64: 16 as ScalarType, SINT32: 17 as ScalarType, SINT64: 18 as ScalarType,
+} as const;
+
+const SCALAR_NAMES = new Map<ScalarType, string>(Object.entries(Scalar).map(([name, n]) => [n, name.toLowerCase()]));
 
 export type ScalarValue = number | bigint | string | boolean | Uint8Array;
 export type ScalarRead = (json: JsonValue) => ScalarValue | ReadError;
@@ -83,26 +95,26 @@ function readFloat(name: string, single: boolean): ScalarRead {
 const LONE_SURROGATE = /\p{Cs}/u;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$|^[A-Za-z0-9_-]*={0,2}$/;
 
-const readers: Partial<Record<ScalarType, ScalarRead>> = {
-  [ScalarType.INT32]: readInt32('int32', INT32_MIN, INT32_MAX),
-  [ScalarType.SINT32]: readInt32('sint32', INT32_MIN, INT32_MAX),
-  [ScalarType.SFIXED32]: readInt32('sfixed32', INT32_MIN, INT32_MAX),
-  [ScalarType.UINT32]: readInt32('uint32', 0, UINT32_MAX),
-  [ScalarType.FIXED32]: readInt32('fixed32', 0, UINT32_MAX),
-  [ScalarType.INT64]: readInt64('int64', INT64_MIN, INT64_MAX),
-  [ScalarType.SINT64]: readInt64('sint64', INT64_MIN, INT64_MAX),
-  [ScalarType.SFIXED64]: readInt64('sfixed64', INT64_MIN, INT64_MAX),
-  [ScalarType.UINT64]: readInt64('uint64', 0n, UINT64_MAX),
-  [ScalarType.FIXED64]: readInt64('fixed64', 0n, UINT64_MAX),
-  [ScalarType.DOUBLE]: readFloat('double', false),
-  [ScalarType.FLOAT]: readFloat('float', true),
-  [ScalarType.BOOL]: (json) => (typeof json === 'boolean' ? json : new ReadError(`expected bool, got ${describe(json)}`)),
-  [ScalarType.STRING]: (json) => {
+const readers: Partial<Record<number, ScalarRead>> = {
+  [Scalar.INT32]: readInt32('int32', INT32_MIN, INT32_MAX),
+  [Scalar.SINT32]: readInt32('sint32', INT32_MIN, INT32_MAX),
+  [Scalar.SFIXED32]: readInt32('sfixed32', INT32_MIN, INT32_MAX),
+  [Scalar.UINT32]: readInt32('uint32', 0, UINT32_MAX),
+  [Scalar.FIXED32]: readInt32('fixed32', 0, UINT32_MAX),
+  [Scalar.INT64]: readInt64('int64', INT64_MIN, INT64_MAX),
+  [Scalar.SINT64]: readInt64('sint64', INT64_MIN, INT64_MAX),
+  [Scalar.SFIXED64]: readInt64('sfixed64', INT64_MIN, INT64_MAX),
+  [Scalar.UINT64]: readInt64('uint64', 0n, UINT64_MAX),
+  [Scalar.FIXED64]: readInt64('fixed64', 0n, UINT64_MAX),
+  [Scalar.DOUBLE]: readFloat('double', false),
+  [Scalar.FLOAT]: readFloat('float', true),
+  [Scalar.BOOL]: (json) => (typeof json === 'boolean' ? json : new ReadError(`expected bool, got ${describe(json)}`)),
+  [Scalar.STRING]: (json) => {
     if (typeof json !== 'string') return new ReadError(`expected string, got ${describe(json)}`);
     if (LONE_SURROGATE.test(json)) return new ReadError('string is not valid UTF-8 (lone surrogate)');
     return json;
   },
-  [ScalarType.BYTES]: (json) => {
+  [Scalar.BYTES]: (json) => {
     if (typeof json !== 'string' || json.length % 4 === 1 || !BASE64.test(json)) {
       return new ReadError(`expected base64 bytes, got ${describe(json)}`);
     }
@@ -117,22 +129,24 @@ export function scalarReader(type: ScalarType): ScalarRead {
 }
 
 export function isInt64Type(type: ScalarType): boolean {
-  return type === ScalarType.INT64 || type === ScalarType.UINT64 || type === ScalarType.SINT64 ||
-    type === ScalarType.FIXED64 || type === ScalarType.SFIXED64;
+  return type === Scalar.INT64 || type === Scalar.UINT64 || type === Scalar.SINT64 ||
+    type === Scalar.FIXED64 || type === Scalar.SFIXED64;
 }
 
 /** The name PGV uses for the rules of a scalar type (`uint32`, `string`, ...). */
 export function scalarRuleName(type: ScalarType): string {
-  return ScalarType[type].toLowerCase();
+  const name = SCALAR_NAMES.get(type);
+  if (name === undefined) throw new Error(`unknown scalar type ${type}`);
+  return name;
 }
 
 /** The JSON zero value of a scalar type, as an absent proto3 field reads. */
 export function scalarZero(type: ScalarType): JsonValue {
   switch (type) {
-    case ScalarType.BOOL:
+    case Scalar.BOOL:
       return false;
-    case ScalarType.STRING:
-    case ScalarType.BYTES:
+    case Scalar.STRING:
+    case Scalar.BYTES:
       return '';
     default:
       return 0;

@@ -14,9 +14,8 @@
  * absent) is compiled once, on first use, and cached per Verifier; nested plans compile
  * lazily, so verifying a Cluster never compiles the Listener's types.
  */
-import { getOption, hasOption, ScalarType, toJson } from '@bufbuild/protobuf';
-import type { DescEnum, DescExtension, DescField, DescMessage, DescOneof, JsonObject, JsonValue, Registry } from '@bufbuild/protobuf';
-import { typeNameOf } from '../xds/index.ts';
+import type { DescEnum, DescExtension, DescField, DescMessage, DescOneof, JsonObject, JsonValue, Message, Registry, ScalarType } from '@bufbuild/protobuf';
+import { protobuf, typeNameOf } from '../xds/index.ts';
 import { messageHooks } from './extra.ts';
 import type { MessageHook } from './extra.ts';
 import {
@@ -24,7 +23,7 @@ import {
 } from './rules.ts';
 import type { RuleCheck } from './rules.ts';
 import {
-  describe, isInt64Type, readDuration, ReadError, readTimestamp, scalarReader, scalarRuleName, scalarZero,
+  describe, isInt64Type, readDuration, ReadError, readTimestamp, Scalar, scalarReader, scalarRuleName, scalarZero,
 } from './scalars.ts';
 import type { ScalarValue } from './scalars.ts';
 import { WalkContext } from './types.ts';
@@ -104,18 +103,20 @@ export class Verifier {
 
   private fieldRules(field: DescField): Rules {
     const ext = this.rulesExt;
+    const { getOption, hasOption, toJson } = protobuf();
     if (ext === undefined || this.fieldRulesDesc === undefined || !hasOption(field, ext)) return undefined;
-    const value = getOption(field, ext) as Parameters<typeof toJson>[1];
-    return toJson(this.fieldRulesDesc, value) as JsonObject;
+    return toJson(this.fieldRulesDesc, getOption(field, ext) as Message) as JsonObject;
   }
 
   private oneofRequired(oneof: DescOneof): boolean {
     const ext = this.oneofRequiredExt;
+    const { getOption, hasOption } = protobuf();
     return ext !== undefined && hasOption(oneof, ext) && getOption(oneof, ext) === true;
   }
 
   private messageDisabled(desc: DescMessage): boolean {
     const ext = this.disabledExt;
+    const { getOption, hasOption } = protobuf();
     return ext !== undefined && hasOption(desc, ext) && getOption(desc, ext) === true;
   }
 
@@ -255,9 +256,9 @@ export class Verifier {
     const r = obj(rules?.[scalarRuleName(type)]);
     let rc: RuleCheck<ScalarValue> | undefined;
     if (r !== undefined) {
-      if (type === ScalarType.STRING) rc = stringRules(r) as RuleCheck<ScalarValue> | undefined;
-      else if (type === ScalarType.BYTES) rc = bytesRules(r) as RuleCheck<ScalarValue> | undefined;
-      else if (type === ScalarType.BOOL) rc = boolRules(r) as RuleCheck<ScalarValue> | undefined;
+      if (type === Scalar.STRING) rc = stringRules(r) as RuleCheck<ScalarValue> | undefined;
+      else if (type === Scalar.BYTES) rc = bytesRules(r) as RuleCheck<ScalarValue> | undefined;
+      else if (type === Scalar.BOOL) rc = boolRules(r) as RuleCheck<ScalarValue> | undefined;
       else rc = numericRules(scalarRuleName(type), r, isInt64Type(type)) as RuleCheck<ScalarValue> | undefined;
     }
     if (rc === undefined) {
@@ -392,7 +393,7 @@ export class Verifier {
     const maxPairs = r?.['maxPairs'] === undefined ? undefined : Number(r['maxPairs']);
     const ignoreEmpty = r?.['ignoreEmpty'] === true;
     const noSparse = r?.['noSparse'] === true;
-    const keyJson = (k: string): JsonValue => (keyType === ScalarType.BOOL ? (k === 'true' ? true : k === 'false' ? false : k) : k);
+    const keyJson = (k: string): JsonValue => (keyType === Scalar.BOOL ? (k === 'true' ? true : k === 'false' ? false : k) : k);
     return (v, ctx) => {
       if (!isObject(v)) {
         ctx.report('encode.type', `expected an object, got ${describe(v)}`);

@@ -9,12 +9,10 @@
  * the offending value. Decoding is strict too: fields the descriptors do not know (unknown
  * binary fields) are an error rather than being dropped.
  */
-import { create, fromBinary, fromJson, toBinary, toJson } from '@bufbuild/protobuf';
 import type { DescField, DescMessage, JsonObject, JsonValue, Message, Registry } from '@bufbuild/protobuf';
-import { reflect } from '@bufbuild/protobuf/reflect';
 import type { ReflectMessage } from '@bufbuild/protobuf/reflect';
-import { anyUnpack, AnySchema, hasCustomJsonRepresentation } from '@bufbuild/protobuf/wkt';
 import type { Any } from '@bufbuild/protobuf/wkt';
+import { protobuf, protobufReflect, protobufWkt } from './pb.ts';
 import { findMessage, xdsRegistry } from './registry.ts';
 import { typeNameOf } from './type-urls.ts';
 
@@ -54,7 +52,7 @@ export function messageFromJson(typeUrl: string, json: JsonValue): Message {
   const desc = resourceDesc(typeUrl);
   const registry = xdsRegistry();
   try {
-    return fromJson(desc, json, { registry });
+    return protobuf().fromJson(desc, json, { registry });
   } catch (e) {
     const found = locate(desc, json, [], registry);
     throw new XdsCodecError(typeUrl, found?.path ?? [], found?.message ?? cleanMessage(e));
@@ -64,20 +62,21 @@ export function messageFromJson(typeUrl: string, json: JsonValue): Message {
 /** Envoy proto3 JSON → binary protobuf. */
 export function encodeResource(typeUrl: string, json: JsonValue): Uint8Array {
   const desc = resourceDesc(typeUrl);
-  return toBinary(desc, messageFromJson(typeUrl, json));
+  return protobuf().toBinary(desc, messageFromJson(typeUrl, json));
 }
 
 /** Binary protobuf → Envoy proto3 JSON (camelCase names, default values omitted). */
 export function decodeResource(typeUrl: string, bytes: Uint8Array): JsonObject {
   const desc = resourceDesc(typeUrl);
   const registry = xdsRegistry();
+  const { fromBinary, toJson } = protobuf();
   let message: Message;
   try {
     message = fromBinary(desc, bytes);
   } catch (e) {
     throw new XdsCodecError(typeUrl, [], cleanMessage(e));
   }
-  const unknown = findUnknownFields(reflect(desc, message), [], registry);
+  const unknown = findUnknownFields(protobufReflect().reflect(desc, message), [], registry);
   if (unknown !== undefined) throw new XdsCodecError(typeUrl, unknown.path, unknown.message);
   try {
     return toJson(desc, message, { registry }) as JsonObject;
@@ -89,12 +88,12 @@ export function decodeResource(typeUrl: string, bytes: Uint8Array): JsonObject {
 /** Wraps encoded resource bytes in a `google.protobuf.Any` for a DiscoveryResponse. */
 export function toAny(typeUrl: string, bytes: Uint8Array): Any {
   resourceDesc(typeUrl);
-  return create(AnySchema, { typeUrl, value: bytes });
+  return protobuf().create(protobufWkt().AnySchema, { typeUrl, value: bytes });
 }
 
 /** The binary encoding of an Any (e.g. to build a DiscoveryResponse by hand). */
 export function encodeAny(any: Any): Uint8Array {
-  return toBinary(AnySchema, any);
+  return protobuf().toBinary(protobufWkt().AnySchema, any);
 }
 
 function cleanMessage(e: unknown): string {
@@ -113,7 +112,7 @@ function isObject(v: JsonValue | undefined): v is JsonObject {
 
 function accepts(desc: DescMessage, json: JsonValue, registry: Registry): string | undefined {
   try {
-    fromJson(desc, json, { registry });
+    protobuf().fromJson(desc, json, { registry });
     return undefined;
   } catch (e) {
     return cleanMessage(e);
@@ -134,14 +133,14 @@ function locate(desc: DescMessage, json: JsonValue, path: JsonPath, registry: Re
     if (typeof typeUrl !== 'string' || typeUrl === '') return { path: [...path, '@type'], message: '"@type" must be a non-empty string' };
     const inner = registry.getMessage(typeNameOf(typeUrl));
     if (inner === undefined) return { path: [...path, '@type'], message: `${typeUrl} is not a known type` };
-    if (hasCustomJsonRepresentation(inner) && Object.hasOwn(json, 'value')) {
+    if (protobufWkt().hasCustomJsonRepresentation(inner) && Object.hasOwn(json, 'value')) {
       return locate(inner, json['value'] as JsonValue, [...path, 'value'], registry) ?? { path, message: whole };
     }
     const rest: JsonObject = {};
     for (const [k, v] of Object.entries(json)) if (k !== '@type') rest[k] = v;
     return locate(inner, rest, path, registry) ?? { path, message: whole };
   }
-  if (hasCustomJsonRepresentation(desc) || !isObject(json)) return { path, message: whole };
+  if (protobufWkt().hasCustomJsonRepresentation(desc) || !isObject(json)) return { path, message: whole };
   const seen = new Map<DescField, string>();
   const oneofs = new Map<string, string>();
   for (const [key, value] of Object.entries(json)) {
@@ -193,9 +192,9 @@ function findUnknownFields(msg: ReflectMessage, path: JsonPath, registry: Regist
     if (any.typeUrl === '') return undefined;
     const inner = registry.getMessage(typeNameOf(any.typeUrl));
     if (inner === undefined) return { path: [...path, '@type'], message: `${any.typeUrl} is not a known type` };
-    const unpacked = anyUnpack(any, registry);
+    const unpacked = protobufWkt().anyUnpack(any, registry);
     if (unpacked === undefined) return undefined;
-    return findUnknownFields(reflect(inner, unpacked), path, registry);
+    return findUnknownFields(protobufReflect().reflect(inner, unpacked), path, registry);
   }
   for (const field of msg.fields) {
     if (!msg.isSet(field)) continue;

@@ -4,6 +4,7 @@
  */
 export type { JsonObject, JsonPath, JsonValue } from './codec.ts';
 export { decodeResource, encodeAny, encodeResource, formatPath, messageFromJson, toAny, XdsCodecError } from './codec.ts';
+export { protobuf, protobufReflect, protobufWkt } from './pb.ts';
 export { extensionDesc, findMessage, messageDesc, xdsRegistry } from './registry.ts';
 export type { ResourceKind, ResourceTypeUrl } from './type-urls.ts';
 export { EXTENSION_TYPE_URLS, RESOURCE_TYPE_URLS, TYPE_URL_PREFIX, typeNameOf, typeUrlOf } from './type-urls.ts';

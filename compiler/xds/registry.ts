@@ -3,12 +3,12 @@
  * (`generated/envoy.binpb`, made by `npm run gen:descriptors`).
  *
  * Nothing is read until the first call, so commands that never touch xDS (most of the CLI)
- * pay nothing. The first call costs roughly 30 ms (decode the set, build the registry).
+ * pay nothing (@bufbuild/protobuf itself is loaded lazily too, see pb.ts). The first call
+ * costs roughly 30–60 ms (load @bufbuild/protobuf, decode the set, build the registry).
  */
 import { readFileSync } from 'node:fs';
-import { createFileRegistry, fromBinary } from '@bufbuild/protobuf';
 import type { DescExtension, DescMessage, FileRegistry } from '@bufbuild/protobuf';
-import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
+import { protobuf, protobufWkt } from './pb.ts';
 import { typeNameOf } from './type-urls.ts';
 
 const DESCRIPTOR_SET_URL = new URL('./generated/envoy.binpb', import.meta.url);
@@ -18,7 +18,8 @@ let registry: FileRegistry | undefined;
 /** The registry of every message, enum and extension in the committed descriptor set. */
 export function xdsRegistry(): FileRegistry {
   if (registry === undefined) {
-    const set = fromBinary(FileDescriptorSetSchema, readFileSync(DESCRIPTOR_SET_URL));
+    const { createFileRegistry, fromBinary } = protobuf();
+    const set = fromBinary(protobufWkt().FileDescriptorSetSchema, readFileSync(DESCRIPTOR_SET_URL));
     registry = createFileRegistry(set);
   }
   return registry;
