@@ -93,6 +93,11 @@ function readFloat(name: string, single: boolean): ScalarRead {
 }
 
 const LONE_SURROGATE = /\p{Cs}/u;
+type MaybeWellFormed = { isWellFormed?: () => boolean };
+/** No lone surrogates (protobuf strings are UTF-8). String#isWellFormed is native in Node 20. */
+const wellFormed: (s: string) => boolean = typeof (String.prototype as MaybeWellFormed).isWellFormed === 'function'
+  ? (s) => (s as unknown as Required<MaybeWellFormed>).isWellFormed()
+  : (s) => !LONE_SURROGATE.test(s);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$|^[A-Za-z0-9_-]*={0,2}$/;
 
 const readers: Partial<Record<number, ScalarRead>> = {
@@ -111,7 +116,7 @@ const readers: Partial<Record<number, ScalarRead>> = {
   [Scalar.BOOL]: (json) => (typeof json === 'boolean' ? json : new ReadError(`expected bool, got ${describe(json)}`)),
   [Scalar.STRING]: (json) => {
     if (typeof json !== 'string') return new ReadError(`expected string, got ${describe(json)}`);
-    if (LONE_SURROGATE.test(json)) return new ReadError('string is not valid UTF-8 (lone surrogate)');
+    if (!wellFormed(json)) return new ReadError('string is not valid UTF-8 (lone surrogate)');
     return json;
   },
   [Scalar.BYTES]: (json) => {

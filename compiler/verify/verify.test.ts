@@ -186,6 +186,8 @@ describe('verifyResource agrees with the codec', () => {
     ['bool for bool wrapper', ['commonLbConfig', 'healthyPanicThreshold'], { value: 'x' }],
     ['unknown Any type', ['transportSocket', 'typedConfig', '@type'], 'type.googleapis.com/x.Y'],
     ['map with null value', ['typedExtensionProtocolOptions', 'k'], null],
+    ['lone surrogate in a string', ['name'], 'outbound\uD800'],
+    ['duplicate via proto name', ['connect_timeout'], '1s'],
   ];
   for (const [title, path, value] of mutations) {
     it(title, () => {
