@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { Diagnostic } from '../diagnostics/index.ts';
 import { loadSources } from '../load/index.ts';
 import type { PolicyDocument } from '../load/index.ts';
-import { isKnownKind, isKnownVersion, knownKinds, schemaFor, validateDocument, validateDocuments } from './index.ts';
+import { isKnownKind, isKnownVersion, knownKinds, schemaFor, validateDocument, validateDocuments, warmUp } from './index.ts';
 
 const CONFORMANCE = new URL('../../../shared/conformance/istio-bookinfo/', import.meta.url);
 
@@ -285,6 +285,10 @@ describe('kinds and versions', () => {
     assert.match(d.message, /missing required property `kind`/);
   });
 
+  it('every kind compiles in ajv strict mode (generated and hand-written)', () => {
+    assert.doesNotThrow(() => warmUp());
+  });
+
   it('validates a document without throwing even when its data is odd', () => {
     const [doc] = load(`apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: x}\nspec: [1, 2]\n`);
     assert.ok(doc);
@@ -317,6 +321,41 @@ spec:
   it('Service names are DNS-1035 labels', () => {
     const d = one(validate(`apiVersion: v1\nkind: Service\nmetadata: {name: 1reviews}\nspec: {ports: [{port: 80}]}\n`), 'SLU2007');
     assert.match(d.message, /DNS-1035 label/);
+  });
+
+  it('Pods, StatefulSets, ServiceAccounts and EndpointSlices', () => {
+    const text = `apiVersion: v1
+kind: Pod
+metadata: {name: p, labels: {app: web}}
+spec: {serviceAccountName: web, containers: [{name: web, image: x, ports: [{containerPort: 80}]}]}
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db}
+spec:
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template: {metadata: {labels: {app: db}}, spec: {containers: [{name: db, image: x}]}}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata: {name: web}
+automountServiceAccountToken: false
+---
+apiVersion: discovery.k8s.io/v1
+kind: EndpointSlice
+metadata: {name: web-abc, labels: {kubernetes.io/service-name: web}}
+addressType: IPv4
+endpoints: [{addresses: [10.0.0.1], conditions: {ready: true}}]
+ports: [{name: http, port: 80, protocol: TCP}]
+`;
+    assert.deepEqual(validate(text), []);
+    const bad = validate(text.replace('containerPort: 80', 'containerPort: 0').replace('addressType: IPv4', 'addressType: ipv4'));
+    assert.deepEqual(
+      bad.map((d) => d.code),
+      ['SLU2008', 'SLU2006'],
+      show(bad),
+    );
   });
 
   it('a selector typo is an error (it would select everything)', () => {
