@@ -66,7 +66,8 @@ function checkUnknownSubsets(model: PolicyModel, out: Diagnostic[]): void {
     const available = [...new Set(rules.flatMap((r) => r.subsets.map((s) => s.name)))];
     const elsewhere = anywhere.find((r) => !applicable.includes(r) && r.subsets.some((s) => s.name === d.subset));
     const names = rules.map((r) => `${describeResource(r.doc)} (${place(r, r.host.path)})`).join(', ');
-    let message = `subset "${d.subset}" is not defined for ${d.host.fqdn}: ${applicable.length > 0 ? 'the DestinationRule that applies here' : 'DestinationRule'} ${names} defines ${available.length > 0 ? `only ${quoteList(available)}` : 'no subsets'}`;
+    const which = applicable.length > 0 ? `${names}, which ${rules.length > 1 ? 'apply' : 'applies'} here,` : names;
+    let message = `subset "${d.subset}" is not defined for ${d.host.fqdn}: ${which} ${rules.length > 1 ? 'define' : 'defines'} ${available.length > 0 ? `only ${quoteList(available)}` : 'no subsets'}`;
     if (elsewhere) message += `; ${describeResource(elsewhere.doc)} defines it but does not apply to routes in namespace ${vs.namespace} (a DestinationRule in the client's namespace takes precedence over the service's)`;
     out.push(
       diagnostic(UNKNOWN_SUBSET, loc, message, {
@@ -107,7 +108,7 @@ function checkEmptySubsets(model: PolicyModel, out: Diagnostic[]): void {
           diagnostic(
             EMPTY_SUBSET,
             at(rule, [...subset.path, 'name']),
-            `subset "${subset.name}" (${labelText(subset.labels)}) selects no workload of ${serviceNames}; no route sends it traffic yet, but one that did would get 503 (no healthy upstream)`,
+            `subset "${subset.name}" (${labelText(subset.labels)}) selects no workload or endpoint of ${serviceNames}; no route sends it traffic yet, but one that did would get 503 (no healthy upstream)`,
           ),
         );
         continue;
@@ -117,7 +118,7 @@ function checkEmptySubsets(model: PolicyModel, out: Diagnostic[]): void {
           diagnostic(
             EMPTY_SUBSET,
             at(use.vs, [...use.destination.path, 'destination', 'subset']),
-            `this route sends traffic (weight ${use.effectiveWeight}) to subset "${subset.name}" of ${use.destination.host.fqdn}, whose labels ${labelText(subset.labels)} select no workload of ${serviceNames} (defined at ${place(rule, subset.path)}): requests fail with 503 (no healthy upstream)`,
+            `this route sends traffic (weight ${use.effectiveWeight}) to subset "${subset.name}" of ${use.destination.host.fqdn}, whose labels ${labelText(subset.labels)} select no workload or endpoint of ${serviceNames} (defined at ${place(rule, subset.path)}): requests fail with 503 (no healthy upstream)`,
             { severity: 'error', related: [related(rule, subset.path, `subset "${subset.name}" defined here`)] },
           ),
         );

@@ -65,13 +65,13 @@ export const weights: Analyzer = {
           }
         });
         if (negative || dests.length < 2) continue;
-        const rule = describeRule(route, section);
+        const rule = describeRule(route, istio ? section : 'rules');
         const unweighted = dests.filter((d) => d.weight === undefined);
         if (istio && unweighted.length === dests.length) {
           out.push(
             diagnostic(
               MISSING_WEIGHTS,
-              at(vs, [...route.path, 'route']),
+              at(vs, [...route.path, 'route'], 'key'),
               `${rule} has ${dests.length} destinations and none has a weight; Istio rejects this (total weight 0) and Envoy would refuse the weighted clusters`,
             ),
           );
