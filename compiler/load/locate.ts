@@ -52,7 +52,9 @@ function walk(doc: Document, path: readonly PathSegment[]): { node: Node | null;
 }
 
 /** Everything a document needs to answer "where is this path?" lazily, only when a finding is made. */
-export function makeLocator(file: string, doc: Document, lines: LineCounter, text: string) {
+export type Locator = (path: readonly PathSegment[], target?: 'key' | 'value') => Located;
+
+export function makeLocator(file: string, doc: Document, lines: LineCounter, text: string): Locator {
   return (path: readonly PathSegment[], target: 'key' | 'value' = 'value'): Located => {
     const { node, key, depth } = walk(doc, path);
     const pointer = toPointer(path);
