@@ -105,8 +105,20 @@ function describe(text: string, from: number): PromqlError {
   return { offset: from + (rest.length - rest.trimStart().length), length: shown.length, message: `unexpected \`${shown}\`` };
 }
 
+/** Parse results by query text: templates are often copied between namespaces. */
+const verdicts = new Map<string, PromqlError | undefined>();
+const VERDICT_LIMIT = 10_000;
+
 /** The first syntax error in a PromQL expression, or undefined when it parses. */
 export function promqlSyntaxError(text: string): PromqlError | undefined {
+  if (verdicts.has(text)) return verdicts.get(text);
+  const error = firstError(text);
+  if (verdicts.size >= VERDICT_LIMIT) verdicts.clear();
+  verdicts.set(text, error);
+  return error;
+}
+
+function firstError(text: string): PromqlError | undefined {
   if (text.trim() === '') return { offset: 0, length: 1, message: 'the query is empty' };
   const tree = parser.parse(text);
   let first: number | undefined;

@@ -78,7 +78,7 @@ function check(model: PolicyModel, rollout: Rollout, out: Diagnostic[]): void {
     return;
   }
   const routeLabel = route.name ?? `#${route.index}`;
-  const routeAt = related(vs.doc.locate(route.path, 'key'), `route ${routeLabel}`);
+  const routeAt = () => related(vs.doc.locate(route.path, 'key'), `route ${routeLabel}`);
   const index = indexOf(model);
   const hosts = [...new Set(route.destinations.map((d) => d.host.fqdn))];
   let stableDefined = true;
@@ -94,7 +94,7 @@ function check(model: PolicyModel, rollout: Rollout, out: Diagnostic[]): void {
           SUBSET_NOT_DEFINED,
           at(field),
           `${field} ${subset} of rollout ${rollout.name} is not defined for host ${host}: ${defined.length > 0 ? `its DestinationRules define ${defined.join(', ')}` : 'no DestinationRule defines subsets for it'}`,
-          { related: [routeAt] },
+          { related: [routeAt()] },
         ),
       );
     }
@@ -103,7 +103,7 @@ function check(model: PolicyModel, rollout: Rollout, out: Diagnostic[]): void {
   if (stableDefined && rollout.stableSubset !== '' && !route.destinations.some((d) => d.subset === rollout.stableSubset)) {
     out.push(
       diagnostic(ROUTE_WITHOUT_STABLE, at(rollout.route === undefined ? 'virtualService' : 'route'), `route ${routeLabel} of VirtualService ${vs.namespace}/${vs.name} has no destination with the stable subset ${rollout.stableSubset}`, {
-        related: [routeAt],
+        related: [routeAt()],
       }),
     );
   }

@@ -20,6 +20,20 @@ export const INVALID_CRON = defineCode({
   hint: 'Write the window as a cron expression: minute hour day-of-month month day-of-week, e.g. "0 9-17 * * mon-fri" (an optional seconds field may come first).',
 });
 
+/** node-cron's verdicts, by expression: windows repeat across rollouts, and validating is not cheap. */
+const verdicts = new Map<string, string | undefined>();
+const VERDICT_LIMIT = 10_000;
+
+/** Why a cron expression is invalid, or undefined when node-cron accepts it. */
+export function cronProblem(text: string): string | undefined {
+  if (verdicts.has(text)) return verdicts.get(text);
+  const result = validateDetailed(text);
+  const problem = result.valid ? undefined : result.errors.map((e) => e.message).join('; ');
+  if (verdicts.size >= VERDICT_LIMIT) verdicts.clear();
+  verdicts.set(text, problem);
+  return problem;
+}
+
 const SCHEDULE_KEYS = ['schedule', 'cron', 'start'] as const;
 
 /** Each cron expression in `windows`, with its path. */
@@ -49,9 +63,8 @@ export const rolloutWindows: Analyzer = {
       const windows = specField(rollout, 'windows');
       if (!windows) continue;
       for (const { text, path } of schedules(windows.value, windows.path)) {
-        const result = validateDetailed(text);
-        if (result.valid) continue;
-        const reasons = result.errors.map((e) => e.message).join('; ');
+        const reasons = cronProblem(text);
+        if (reasons === undefined) continue;
         out.push(diagnostic(INVALID_CRON, rollout.doc.locate(path, 'value'), `window "${text}" of rollout ${rollout.name} is not a valid cron expression: ${reasons}`));
       }
     }

@@ -9,8 +9,9 @@
 import { defineCode, diagnostic } from '../../diagnostics/index.ts';
 import type { Diagnostic } from '../../diagnostics/index.ts';
 import type { AuthorizationPolicy, PolicyModel } from '../../model/types.ts';
+import { rec } from '../../model/index.ts';
 import type { Analyzer } from '../types.ts';
-import { asRecord, policyName, ruleParts, rulePath, specOf } from './context.ts';
+import { policyName, policyRules, specOf } from './context.ts';
 
 export const DENY_WITHOUT_RULES = defineCode({
   code: 'SLU5001',
@@ -114,14 +115,14 @@ function checkPolicy(policy: AuthorizationPolicy, out: Diagnostic[]): void {
     }
   }
 
-  const provider = asRecord(spec.provider);
+  const provider = rec(spec.provider);
   if (policy.action === 'CUSTOM') {
     if (hasRules && (provider === undefined || typeof provider.name !== 'string' || provider.name === '')) {
       const at = provider ? doc.locate(['spec', 'provider'], 'key') : actionAt();
       out.push(diagnostic(CUSTOM_WITHOUT_PROVIDER, at, `${name} is a CUSTOM policy without \`provider.name\`: Istio rejects it`));
     }
-    rules.forEach((rule, i) => {
-      const parts = ruleParts(rule, rulePath(i));
+    for (const parts of policyRules(policy)) {
+      const i = parts.index;
       for (const source of parts.sources) {
         for (const field of CUSTOM_UNSUPPORTED_SOURCE_FIELDS) {
           if (field in source.value) {
@@ -135,7 +136,7 @@ function checkPolicy(policy: AuthorizationPolicy, out: Diagnostic[]): void {
           out.push(diagnostic(CUSTOM_UNSUPPORTED_FIELD, doc.locate([...condition.path, 'key'], 'value'), `condition key \`${key}\` is not supported in a CUSTOM policy rule (${name}, rule ${i})`));
         }
       }
-    });
+    }
   } else if ('provider' in spec && spec.provider !== null) {
     out.push(diagnostic(PROVIDER_WITHOUT_CUSTOM, doc.locate(['spec', 'provider'], 'key'), `${name} has \`provider\` but its action is ${policy.action}: Istio rejects a provider on a non-CUSTOM policy`));
   }

@@ -7,8 +7,9 @@ import { isIP } from 'node:net';
 import { defineCode, diagnostic } from '../../diagnostics/index.ts';
 import type { Diagnostic } from '../../diagnostics/index.ts';
 import type { PolicyModel } from '../../model/types.ts';
+import { arr } from '../../model/index.ts';
 import type { Analyzer } from '../types.ts';
-import { asArray, policyName, ruleParts, rulePath } from './context.ts';
+import { policyName, policyRules } from './context.ts';
 
 export const UNKNOWN_CONDITION_KEY = defineCode({
   code: 'SLU5012',
@@ -92,8 +93,19 @@ function isMapKey(key: string, prefix: string): boolean {
   return key.length > prefix.length + 2 && key.startsWith(prefix) && key[prefix.length] === '[' && key.endsWith(']');
 }
 
-/** The kind of values a known key takes, or why the key is not known. */
+const classified = new Map<string, { kind: ValueKind } | { message: string }>();
+
+/** The kind of values a known key takes, or why the key is not known (memoized: keys repeat across policies). */
 function classifyKey(key: string): { kind: ValueKind } | { message: string } {
+  let result = classified.get(key);
+  if (!result) {
+    if (classified.size >= 10_000) classified.clear();
+    classified.set(key, (result = classifyUncached(key)));
+  }
+  return result;
+}
+
+function classifyUncached(key: string): { kind: ValueKind } | { message: string } {
   const exact = EXACT_KEYS.get(key);
   if (exact) return { kind: exact };
   for (const prefix of MAP_KEYS) {
@@ -151,8 +163,8 @@ export const authorizationConditions: Analyzer = {
     const out: Diagnostic[] = [];
     for (const policy of model.authorizationPolicies) {
       const doc = policy.doc;
-      (policy.rules ?? []).forEach((rule, i) => {
-        for (const condition of ruleParts(rule, rulePath(i)).conditions) {
+      for (const { index: i, conditions } of policyRules(policy)) {
+        for (const condition of conditions) {
           const key = condition.value.key;
           if (typeof key !== 'string') continue; // the schema reports a missing key
           const known = classifyKey(key);
@@ -167,7 +179,7 @@ export const authorizationConditions: Analyzer = {
             continue;
           }
           for (const field of ['values', 'notValues'] as const) {
-            asArray(condition.value[field]).forEach((value, k) => {
+            arr(condition.value[field]).forEach((value, k) => {
               if (typeof value !== 'string') return;
               const problem = valueProblem(known.kind, value);
               if (problem) {
@@ -176,7 +188,7 @@ export const authorizationConditions: Analyzer = {
             });
           }
         }
-      });
+      }
     }
     return out;
   },

@@ -14,7 +14,7 @@ import type { Diagnostic } from '../../diagnostics/index.ts';
 import type { PathSegment } from '../../load/types.ts';
 import type { AuthorizationPolicy, PolicyModel, Workload } from '../../model/types.ts';
 import type { Analyzer } from '../types.ts';
-import { nameList, policyName, ruleParts, rulePath, securityIndex, workloadNames } from './context.ts';
+import { nameList, policyName, policyRules, securityIndex, workloadNames } from './context.ts';
 import type { SecurityIndex } from './context.ts';
 
 export const JWT_WITHOUT_REQUEST_AUTHENTICATION = defineCode({
@@ -34,8 +34,7 @@ interface Hit {
 
 function jwtHits(policy: AuthorizationPolicy): Hit[] {
   const hits: Hit[] = [];
-  (policy.rules ?? []).forEach((rule, i) => {
-    const parts = ruleParts(rule, rulePath(i));
+  for (const parts of policyRules(policy)) {
     for (const s of parts.sources) {
       for (const f of ['requestPrincipals', 'notRequestPrincipals']) if (f in s.value) hits.push({ field: f, path: [...s.path, f], target: 'key' });
     }
@@ -43,7 +42,7 @@ function jwtHits(policy: AuthorizationPolicy): Hit[] {
       const key = c.value.key;
       if (typeof key === 'string' && key.startsWith('request.auth.')) hits.push({ field: key, path: [...c.path, 'key'], target: 'value' });
     }
-  });
+  }
   return hits;
 }
 
@@ -66,9 +65,8 @@ export const jwtWithoutRequestAuthentication: Analyzer = {
     const out: Diagnostic[] = [];
     for (const policy of model.authorizationPolicies) {
       if (policy.action === 'CUSTOM') continue; // CUSTOM rules cannot use JWT fields at all (SLU5007)
-      const hits = jwtHits(policy);
-      const first = hits[0];
-      if (!first) continue;
+      if (!policy.rules || policy.rules.length === 0) continue;
+      // Coverage first (map lookups); the rules are only searched for JWT fields when it is missing.
       let uncovered: Workload[] = [];
       if (policy.selection.workloads.length > 0) {
         uncovered = policy.selection.workloads.filter((w) => (index.requestAuthByWorkload.get(w)?.length ?? 0) === 0);
@@ -76,6 +74,9 @@ export const jwtWithoutRequestAuthentication: Analyzer = {
       } else if (coveredByScope(index, policy)) {
         continue;
       }
+      const hits = jwtHits(policy);
+      const first = hits[0];
+      if (!first) continue;
       const target = uncovered.length > 0 ? workloadNames(uncovered) : policy.selection.selector ? 'the workloads it selects' : `namespace ${policy.namespace}`;
       out.push(
         diagnostic(

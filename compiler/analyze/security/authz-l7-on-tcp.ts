@@ -16,9 +16,10 @@ import { defineCode, diagnostic } from '../../diagnostics/index.ts';
 import type { Diagnostic } from '../../diagnostics/index.ts';
 import type { PathSegment } from '../../load/types.ts';
 import type { AuthorizationPolicy, PolicyModel, Workload } from '../../model/types.ts';
+import { arr } from '../../model/index.ts';
 import type { Analyzer } from '../types.ts';
-import { asArray, isTcpProtocol, nameList, policyName, ruleParts, rulePath, securityIndex, workloadNames } from './context.ts';
-import type { SecurityIndex } from './context.ts';
+import { isTcpProtocol, nameList, policyName, policyRules, securityIndex, workloadNames } from './context.ts';
+import type { RuleParts, SecurityIndex } from './context.ts';
 
 export const HTTP_FIELDS_ON_TCP = defineCode({
   code: 'SLU5010',
@@ -40,8 +41,7 @@ interface Hit {
   target: 'key' | 'value';
 }
 
-function httpOnlyFields(rule: unknown, path: PathSegment[]): { hits: Hit[]; ports?: Set<number> } {
-  const parts = ruleParts(rule, path);
+function httpOnlyFields(parts: RuleParts): { hits: Hit[]; ports?: Set<number> } {
   const hits: Hit[] = [];
   for (const s of parts.sources) for (const f of HTTP_ONLY_SOURCE) if (f in s.value) hits.push({ field: f, path: [...s.path, f], target: 'key' });
   for (const o of parts.operations) for (const f of HTTP_ONLY_OPERATION) if (f in o.value) hits.push({ field: f, path: [...o.path, f], target: 'key' });
@@ -52,7 +52,7 @@ function httpOnlyFields(rule: unknown, path: PathSegment[]): { hits: Hit[]; port
   let ports: Set<number> | undefined;
   if (parts.operations.length > 0 && parts.operations.every((o) => Array.isArray(o.value.ports))) {
     ports = new Set();
-    for (const o of parts.operations) for (const p of asArray(o.value.ports)) if (/^\d+$/.test(String(p))) ports.add(Number(p));
+    for (const o of parts.operations) for (const p of arr(o.value.ports)) if (/^\d+$/.test(String(p))) ports.add(Number(p));
   }
   return ports ? { hits, ports } : { hits };
 }
@@ -82,14 +82,15 @@ export const httpFieldsOnTcp: Analyzer = {
   codes: [HTTP_FIELDS_ON_TCP],
   run(model: PolicyModel): Diagnostic[] {
     const index = securityIndex(model);
-    if (index.portsByWorkload.size === 0) return [];
+    if (index.workloadsWithTcpPorts.size === 0) return [];
     const out: Diagnostic[] = [];
     for (const policy of model.authorizationPolicies) {
-      if (policy.action === 'CUSTOM' || policy.selection.workloads.length === 0) continue;
-      (policy.rules ?? []).forEach((rule, i) => {
-        const { hits, ports } = httpOnlyFields(rule, rulePath(i));
+      if (policy.action === 'CUSTOM' || !policy.selection.workloads.some((w) => index.workloadsWithTcpPorts.has(w))) continue;
+      for (const parts of policyRules(policy)) {
+        const i = parts.index;
+        const { hits, ports } = httpOnlyFields(parts);
         const first = hits[0];
-        if (!first) return;
+        if (!first) continue;
         const affected: Workload[] = [];
         const affectedPorts: string[] = [];
         for (const w of policy.selection.workloads) {
@@ -99,7 +100,7 @@ export const httpFieldsOnTcp: Analyzer = {
             affectedPorts.push(...tcp);
           }
         }
-        if (affected.length === 0) return;
+        if (affected.length === 0) continue;
         const fields = nameList(hits.map((h) => h.field));
         out.push(
           diagnostic(
@@ -108,7 +109,7 @@ export const httpFieldsOnTcp: Analyzer = {
             `${policy.action} rule ${i} of ${policyName(policy)} uses HTTP-only ${fields}, but ${workloadNames(affected)} serve${affected.length === 1 ? 's' : ''} only TCP (${nameList(affectedPorts)}): ${effect(policy.action)}`,
           ),
         );
-      });
+      }
     }
     return out;
   },

@@ -11,7 +11,8 @@ import type { Diagnostic } from '../../diagnostics/index.ts';
 import type { PathSegment } from '../../load/types.ts';
 import type { AuthorizationPolicy, PeerAuthentication, PolicyModel, Workload } from '../../model/types.ts';
 import type { Analyzer } from '../types.ts';
-import { effectiveMtlsMode, policyName, related, ruleParts, rulePath, securityIndex, workloadNames } from './context.ts';
+import { effectiveMtlsMode, policyName, policyRules, related, securityIndex, workloadNames } from './context.ts';
+import type { RuleParts } from './context.ts';
 
 export const IDENTITY_WITHOUT_MTLS = defineCode({
   code: 'SLU5011',
@@ -32,8 +33,7 @@ interface Hit {
   target: 'key' | 'value';
 }
 
-function identityHits(rule: unknown, path: PathSegment[]): Hit[] {
-  const parts = ruleParts(rule, path);
+function identityHits(parts: RuleParts): Hit[] {
   const hits: Hit[] = [];
   for (const s of parts.sources) {
     for (const f of IDENTITY_SOURCE_FIELDS) if (f in s.value) hits.push({ field: f, negative: f.startsWith('not'), path: [...s.path, f], target: 'key' });
@@ -67,25 +67,22 @@ export const identityWithoutMtls: Analyzer = {
     const index = securityIndex(model);
     const out: Diagnostic[] = [];
     for (const policy of model.authorizationPolicies) {
-      const rules = policy.rules ?? [];
+      const rules = policyRules(policy);
       // CUSTOM rules cannot use identity fields at all (SLU5007).
       if (rules.length === 0 || policy.action === 'CUSTOM' || policy.selection.workloads.length === 0) continue;
-      let disabled: Workload[] | undefined;
+      const disabled: Workload[] = [];
       let by: PeerAuthentication | undefined;
-      rules.forEach((rule, i) => {
-        const hits = identityHits(rule, rulePath(i));
-        if (hits.length === 0) return;
-        if (!disabled) {
-          disabled = [];
-          for (const w of policy.selection.workloads) {
-            const { mode, policy: pa } = effectiveMtlsMode(index, w);
-            if (mode === 'DISABLE') {
-              disabled.push(w);
-              by ??= pa;
-            }
-          }
+      for (const w of policy.selection.workloads) {
+        const { mode, policy: pa } = effectiveMtlsMode(index, w);
+        if (mode === 'DISABLE') {
+          disabled.push(w);
+          by ??= pa;
         }
-        if (disabled.length === 0 || !by) return;
+      }
+      if (disabled.length === 0 || !by) continue;
+      for (const parts of rules) {
+        const i = parts.index;
+        const hits = identityHits(parts);
         for (const hit of hits) {
           out.push(
             diagnostic(
@@ -96,7 +93,7 @@ export const identityWithoutMtls: Analyzer = {
             ),
           );
         }
-      });
+      }
     }
     return out;
   },

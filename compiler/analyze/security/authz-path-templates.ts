@@ -8,7 +8,7 @@ import { defineCode, diagnostic } from '../../diagnostics/index.ts';
 import type { Diagnostic } from '../../diagnostics/index.ts';
 import type { PolicyModel } from '../../model/types.ts';
 import type { Analyzer } from '../types.ts';
-import { policyName, ruleParts, rulePath, stringEntries } from './context.ts';
+import { policyName, policyRules } from './context.ts';
 
 export const INVALID_PATH_TEMPLATE = defineCode({
   code: 'SLU5015',
@@ -52,10 +52,14 @@ export const authorizationPathTemplates: Analyzer = {
   run(model: PolicyModel): Diagnostic[] {
     const out: Diagnostic[] = [];
     for (const policy of model.authorizationPolicies) {
-      (policy.rules ?? []).forEach((rule, i) => {
-        for (const operation of ruleParts(rule, rulePath(i)).operations) {
+      for (const { index: i, operations } of policyRules(policy)) {
+        for (const operation of operations) {
           for (const field of ['paths', 'notPaths'] as const) {
-            for (const { index, value } of stringEntries(operation.value[field])) {
+            const paths = operation.value[field];
+            if (!Array.isArray(paths)) continue;
+            for (let index = 0; index < paths.length; index++) {
+              const value: unknown = paths[index];
+              if (typeof value !== 'string') continue;
               const problem = pathTemplateProblem(value);
               if (problem) {
                 out.push(diagnostic(INVALID_PATH_TEMPLATE, policy.doc.locate([...operation.path, field, index], 'value'), `invalid path template \`${value}\` in rule ${i} of ${policyName(policy)}: ${problem}`));
@@ -63,7 +67,7 @@ export const authorizationPathTemplates: Analyzer = {
             }
           }
         }
-      });
+      }
     }
     return out;
   },

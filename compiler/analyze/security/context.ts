@@ -5,6 +5,8 @@
  */
 import type { Located, RelatedLocation } from '../../diagnostics/index.ts';
 import type { PathSegment } from '../../load/types.ts';
+import { arr, rec } from '../../model/index.ts';
+import type { JsonRecord } from '../../model/index.ts';
 import type {
   AuthorizationPolicy,
   MtlsMode,
@@ -41,6 +43,10 @@ export interface SecurityIndex {
   meshRequestAuth: RequestAuthentication[];
   /** Namespaces that contain at least one workload the policy repository declares. */
   namespacesWithWorkloads: Set<string>;
+  /** Workloads with at least one TCP-like port (see `isTcpProtocol`). */
+  workloadsWithTcpPorts: Set<Workload>;
+  /** Effective mTLS mode per workload, filled on demand by `effectiveMtlsMode`. */
+  mtlsModes: Map<Workload, { mode: MtlsMode; policy?: PeerAuthentication }>;
 }
 
 const cache = new WeakMap<PolicyModel, SecurityIndex>();
@@ -94,7 +100,12 @@ export function securityIndex(model: PolicyModel): SecurityIndex {
   const namespacesWithWorkloads = new Set<string>();
   for (const w of model.workloads) namespacesWithWorkloads.add(w.namespace);
 
+  const workloadsWithTcpPorts = new Set<Workload>();
+  for (const [w, ports] of portsByWorkload) if (ports.some((p) => isTcpProtocol(p.protocol))) workloadsWithTcpPorts.add(w);
+
   const index: SecurityIndex = {
+    workloadsWithTcpPorts,
+    mtlsModes: new Map(),
     portsByWorkload,
     workloadPeerAuth,
     namespacePeerAuth,
@@ -116,15 +127,17 @@ export function securityIndex(model: PolicyModel): SecurityIndex {
  * in document order is used.
  */
 export function effectiveMtlsMode(index: SecurityIndex, workload: Workload): { mode: MtlsMode; policy?: PeerAuthentication } {
-  const levels = [
-    index.workloadPeerAuth.get(workload)?.[0],
-    index.namespacePeerAuth.get(workload.namespace)?.[0],
-    index.meshPeerAuth[0],
-  ];
-  for (const pa of levels) {
-    if (pa && pa.mode !== 'UNSET') return { mode: pa.mode, policy: pa };
+  const known = index.mtlsModes.get(workload);
+  if (known) return known;
+  let result: { mode: MtlsMode; policy?: PeerAuthentication } = { mode: 'PERMISSIVE' };
+  for (const pa of [index.workloadPeerAuth.get(workload)?.[0], index.namespacePeerAuth.get(workload.namespace)?.[0], index.meshPeerAuth[0]]) {
+    if (pa && pa.mode !== 'UNSET') {
+      result = { mode: pa.mode, policy: pa };
+      break;
+    }
   }
-  return { mode: 'PERMISSIVE' };
+  index.mtlsModes.set(workload, result);
+  return result;
 }
 
 /** Protocols whose inbound traffic the sidecar handles as opaque TCP (no HTTP attributes). */
@@ -150,35 +163,7 @@ export function policyName(policy: { kind?: string; name: string; namespace: str
 }
 
 // ---------------------------------------------------------------------------------------
-// Reading raw JSON safely: the model builder takes any JSON, schema errors included.
-
-export type JsonRecord = Record<string, unknown>;
-
-export function isRecord(value: unknown): value is JsonRecord {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function asArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
-
-export function asRecord(value: unknown): JsonRecord | undefined {
-  return isRecord(value) ? value : undefined;
-}
-
-/** The strings in a list field, with their indexes (non-strings skipped). */
-export function stringEntries(value: unknown): { index: number; value: string }[] {
-  const out: { index: number; value: string }[] = [];
-  asArray(value).forEach((v, index) => {
-    if (typeof v === 'string') out.push({ index, value: v });
-  });
-  return out;
-}
-
-/** True when the field is a non-empty list. */
-export function hasItems(value: unknown): boolean {
-  return Array.isArray(value) && value.length > 0;
-}
+// AuthorizationPolicy rules, read defensively: the model builder takes any JSON.
 
 /** One `from[].source`, `to[].operation` or `when[]` entry of an AuthorizationPolicy rule, with its path. */
 export interface RulePart {
@@ -187,39 +172,49 @@ export interface RulePart {
 }
 
 export interface RuleParts {
+  /** Index of the rule in `spec.rules`. */
+  index: number;
   sources: RulePart[];
   operations: RulePart[];
   conditions: RulePart[];
 }
 
 /** Splits an AuthorizationPolicy rule into its sources, operations and conditions. */
-export function ruleParts(rule: unknown, rulePath: readonly PathSegment[]): RuleParts {
-  const parts: RuleParts = { sources: [], operations: [], conditions: [] };
-  const r = asRecord(rule);
+function ruleParts(rule: unknown, index: number): RuleParts {
+  const rulePath = ['spec', 'rules', index];
+  const parts: RuleParts = { index, sources: [], operations: [], conditions: [] };
+  const r = rec(rule);
   if (!r) return parts;
-  asArray(r.from).forEach((from, j) => {
-    const source = asRecord(asRecord(from)?.source);
+  arr(r.from).forEach((from, j) => {
+    const source = rec(rec(from)?.source);
     if (source) parts.sources.push({ value: source, path: [...rulePath, 'from', j, 'source'] });
   });
-  asArray(r.to).forEach((to, j) => {
-    const operation = asRecord(asRecord(to)?.operation);
+  arr(r.to).forEach((to, j) => {
+    const operation = rec(rec(to)?.operation);
     if (operation) parts.operations.push({ value: operation, path: [...rulePath, 'to', j, 'operation'] });
   });
-  asArray(r.when).forEach((when, j) => {
-    const condition = asRecord(when);
+  arr(r.when).forEach((when, j) => {
+    const condition = rec(when);
     if (condition) parts.conditions.push({ value: condition, path: [...rulePath, 'when', j] });
   });
   return parts;
 }
 
-/** The path of `spec.rules[i]` of an AuthorizationPolicy. */
-export function rulePath(index: number): PathSegment[] {
-  return ['spec', 'rules', index];
+const rulesCache = new WeakMap<AuthorizationPolicy, readonly RuleParts[]>();
+
+/** The rules of an AuthorizationPolicy split into parts; computed once per policy, shared by every analyzer. */
+export function policyRules(policy: AuthorizationPolicy): readonly RuleParts[] {
+  let rules = rulesCache.get(policy);
+  if (!rules) {
+    rules = (policy.rules ?? []).map((rule, i) => ruleParts(rule, i));
+    rulesCache.set(policy, rules);
+  }
+  return rules;
 }
 
 /** `spec` of the document a policy came from (an empty object when it is not a mapping). */
 export function specOf(policy: { doc: { data: JsonRecord } }): JsonRecord {
-  return asRecord(policy.doc.data.spec) ?? {};
+  return rec(policy.doc.data.spec) ?? {};
 }
 
 /** A related location for a diagnostic (a Located without its JSON pointer). */

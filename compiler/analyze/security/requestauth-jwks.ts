@@ -11,8 +11,9 @@
 import { defineCode, diagnostic } from '../../diagnostics/index.ts';
 import type { Diagnostic } from '../../diagnostics/index.ts';
 import type { PolicyModel } from '../../model/types.ts';
+import { isRecord } from '../../model/index.ts';
 import type { Analyzer } from '../types.ts';
-import { isRecord, policyName } from './context.ts';
+import { policyName } from './context.ts';
 
 export const INVALID_JWKS = defineCode({
   code: 'SLU5030',
