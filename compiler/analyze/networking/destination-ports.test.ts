@@ -18,7 +18,7 @@ spec:
         host: api
 `;
     const out = findings(destinationPorts, { 'platform.yaml': platform, 'vs.yaml': vs });
-    expectFindings(out, ['SLU3008 error 9:9']);
+    expectFindings(out, ['SLU3008 error 8:7']);
     assert.match(out[0]?.message ?? '', /2 ports \(80, 9090\)/);
   });
   it('SLU3009: reports a port the service does not expose, and recognises a targetPort', () => {

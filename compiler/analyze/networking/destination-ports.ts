@@ -50,7 +50,7 @@ export const destinationPorts: Analyzer = {
       if (d.port === undefined) {
         if (ports.length > 1 && vs.sourceKind === 'VirtualService') {
           out.push(
-            diagnostic(DESTINATION_PORT_REQUIRED, at(vs, [...d.path, 'destination']), `destination ${d.host.fqdn} has no port, but the ${kind} exposes ${ports.length} ports (${ports.join(', ')}); Istio cannot tell which one to route to`),
+            diagnostic(DESTINATION_PORT_REQUIRED, at(vs, [...d.path, 'destination'], 'key'), `destination ${d.host.fqdn} has no port, but the ${kind} exposes ${ports.length} ports (${ports.join(', ')}); Istio cannot tell which one to route to`),
           );
         }
         return;
