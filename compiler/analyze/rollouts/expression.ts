@@ -168,9 +168,8 @@ export const KNOWN_NAMES: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Free names a condition refers to — identifiers that are not a property after `.` — with
- * their offsets where jsep knows them (it does not record positions, so offsets are found
- * by searching the text as a whole word).
+ * Free names a condition refers to: identifiers, but not properties after `.` (jsep keeps
+ * no positions; callers find a name in the text themselves).
  */
 export function referencedNames(ast: ConditionNode): string[] {
   const names: string[] = [];

@@ -24,8 +24,6 @@ export interface WorkloadPort {
   /** The port on the workload (the Service's targetPort, resolved); undefined when a named targetPort cannot be resolved. */
   port?: number;
   protocol: Protocol;
-  /** `name` of the Service that declares it, for messages. */
-  service: string;
 }
 
 export interface SecurityIndex {
@@ -72,7 +70,7 @@ export function securityIndex(model: PolicyModel): SecurityIndex {
         else if (typeof target === 'number') number = target;
         else if (/^\d+$/.test(target)) number = Number(target);
         else number = workload.ports[target];
-        const entry: WorkloadPort = { protocol: port.protocol, service: service.name };
+        const entry: WorkloadPort = { protocol: port.protocol };
         if (number !== undefined) entry.port = number;
         push(portsByWorkload, workload, entry);
       }
@@ -158,7 +156,7 @@ export function workloadNames(workloads: readonly Workload[]): string {
   return nameList(workloads.map((w) => `${w.name} (${w.kind})`));
 }
 
-export function policyName(policy: { kind?: string; name: string; namespace: string; doc: { kind: string } }): string {
+export function policyName(policy: { name: string; namespace: string; doc: { kind: string } }): string {
   return `${policy.doc.kind} ${policy.namespace}/${policy.name}`;
 }
 
