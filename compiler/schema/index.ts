@@ -140,11 +140,10 @@ export function validateDocument(doc: PolicyDocument): Diagnostic[] {
   };
   const prune = errors.some((e) => e.keyword === 'additionalProperties');
   for (const finding of evaluateRules(schema, doc.data, blocked ? { blocked, prune } : { prune })) {
-    if (finding.outcome === 'error') {
-      // A rule that cannot run on a value already reported as wrong adds nothing.
-      const pointer = toPointer(finding.path);
-      if (diagnostics.some((d) => isUnder(d.path, pointer))) continue;
-    }
+    // A rule about a node that already has a schema error at or under it restates that
+    // error (or cannot run on it); one cause, one finding.
+    const pointer = toPointer(finding.path);
+    if (diagnostics.some((d) => isUnder(d.path, pointer))) continue;
     diagnostics.push(ruleDiagnostic(doc, finding));
   }
   return diagnostics;
