@@ -28,10 +28,17 @@ export const UNKNOWN_DESTINATION_PORT = defineCode({
   istio: 'IST0101',
 });
 
+const portCache = new WeakMap<readonly Service[], number[]>();
+
 function portList(services: readonly Service[]): number[] {
-  const ports = new Set<number>();
-  for (const s of services) for (const p of s.ports) ports.add(p.number);
-  return [...ports].sort((a, b) => a - b);
+  let list = portCache.get(services);
+  if (!list) {
+    const ports = new Set<number>();
+    for (const s of services) for (const p of s.ports) ports.add(p.number);
+    list = [...ports].sort((a, b) => a - b);
+    portCache.set(services, list);
+  }
+  return list;
 }
 
 export const destinationPorts: Analyzer = {

@@ -44,11 +44,15 @@ function present(raw: Readonly<Record<string, unknown>>, key: string): boolean {
   return true;
 }
 
+function reportConflict(vs: VirtualService, route: HttpRoute, out: Diagnostic[], key: string, other: string, why: string): void {
+  out.push(diagnostic(CONFLICTING_ROUTE_SETTINGS, at(vs, [...route.path, key], 'key'), `${describeRule(route)} has both ${other} and ${key}: ${why}`));
+}
+
 function checkRule(vs: VirtualService, route: HttpRoute, out: Diagnostic[]): void {
   const raw = route.raw;
+  if (Array.isArray(raw.route) && raw.route.length > 0 && raw.redirect === undefined && raw.directResponse === undefined && raw.delegate === undefined && raw.mirrors === undefined && raw.rewrite === undefined) return; // the common case: a plain route
   const rule = describeRule(route);
-  const conflict = (key: string, other: string, why: string) =>
-    out.push(diagnostic(CONFLICTING_ROUTE_SETTINGS, at(vs, [...route.path, key], 'key'), `${rule} has both ${other} and ${key}: ${why}`));
+  const conflict = (key: string, other: string, why: string) => reportConflict(vs, route, out, key, other, why);
 
   if (present(raw, 'delegate')) {
     if (present(raw, 'route')) conflict('route', 'delegate', 'a rule that delegates must leave routing to the delegate VirtualService (Istio rejects it)');

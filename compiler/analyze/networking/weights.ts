@@ -53,17 +53,13 @@ export const weights: Analyzer = {
       const istio = vs.sourceKind === 'VirtualService';
       for (const { route, section } of routesOf(vs)) {
         const dests = route.destinations;
-        const weightPath = (i: number) => {
-          const d = dests[i];
-          return d ? [...d.path, 'weight'] : route.path;
-        };
         let negative = false;
-        dests.forEach((d, i) => {
+        for (const d of dests) {
           if (d.weight !== undefined && d.weight < 0) {
             negative = true;
-            out.push(diagnostic(NEGATIVE_WEIGHT, at(vs, weightPath(i)), `weight ${d.weight} of destination ${d.host.written} is negative; weights must be 0 or more`));
+            out.push(diagnostic(NEGATIVE_WEIGHT, at(vs, [...d.path, 'weight']), `weight ${d.weight} of destination ${d.host.written} is negative; weights must be 0 or more`));
           }
-        });
+        }
         if (negative || dests.length < 2) continue;
         const rule = describeRule(route, istio ? section : 'rules');
         const unweighted = dests.filter((d) => d.weight === undefined);
@@ -80,7 +76,7 @@ export const weights: Analyzer = {
         const total = dests.reduce((sum, d) => sum + (d.weight ?? 0), 0);
         if (total === 0) {
           out.push(
-            diagnostic(ZERO_TOTAL_WEIGHT, at(vs, weightPath(0)), `the weights of the ${dests.length} destinations of ${rule} add up to 0, so the route sends traffic nowhere`),
+            diagnostic(ZERO_TOTAL_WEIGHT, at(vs, dests[0] ? [...dests[0].path, 'weight'] : route.path), `the weights of the ${dests.length} destinations of ${rule} add up to 0, so the route sends traffic nowhere`),
           );
           continue;
         }
