@@ -40,7 +40,7 @@ export const SELECTION: readonly Selection[] = [
     kinds: ['PeerAuthentication', 'AuthorizationPolicy', 'RequestAuthentication'],
     versions: ['v1', 'v1beta1'],
   },
-  { file: 'gateway-api-crd.yaml', group: 'gateway.networking.k8s.io', kinds: ['HTTPRoute', 'GRPCRoute'], versions: 'served' },
+  { file: 'gateway-api-crd.yaml', group: 'gateway.networking.k8s.io', kinds: ['HTTPRoute', 'GRPCRoute', 'Gateway'], versions: 'served' },
   { file: 'analysis-template-crd.yaml', group: 'argoproj.io', kinds: ['AnalysisTemplate'], versions: ['v1alpha1'] },
   { file: 'cluster-analysis-template-crd.yaml', group: 'argoproj.io', kinds: ['ClusterAnalysisTemplate'], versions: ['v1alpha1'] },
 ];

@@ -164,7 +164,7 @@ export function convertSchema(node: unknown, path = '', siblings?: ReadonlySet<s
     if (branches === undefined) continue;
     if (!Array.isArray(branches)) fail(path, `${combinator} is not a list`);
     if (combinator === 'anyOf' && intOrString && isIntOrStringPair(branches)) continue;
-    out[combinator] = branches.map((branch, i) => convertSchema(branch, `${path}/${combinator}/${i}`, branchSiblings(node, siblings)));
+    out[combinator] = branches.map((branch, i) => inheritTypes(convertSchema(branch, `${path}/${combinator}/${i}`, branchSiblings(node, siblings)), out));
   }
   if (node.not !== undefined) out.not = convertSchema(node.not, `${path}/not`, branchSiblings(node, siblings));
   if (siblings) declareRequired(out, siblings);
@@ -185,6 +185,30 @@ export function convertSchema(node: unknown, path = '', siblings?: ReadonlySet<s
     out['x-kubernetes-validations'] = convertRules(node['x-kubernetes-validations'], path);
   }
   return out;
+}
+
+/**
+ * A structural schema states each type once, outside its anyOf/oneOf/allOf branches; ajv's
+ * strict mode wants a branch (and the properties it constrains) that uses type-specific
+ * keywords, such as `format`, to state the type too. Copies it in from the structural side.
+ */
+function inheritTypes(branch: JsonSchema, structural: JsonSchema | undefined): JsonSchema {
+  if (!structural) return branch;
+  if (branch.type === undefined && structural.type !== undefined && Object.keys(branch).some((k) => k !== 'required' && k !== 'not')) {
+    branch.type = structural.type;
+  }
+  const properties = branch.properties;
+  const structuralProperties = structural.properties;
+  if (isObject(properties) && isObject(structuralProperties)) {
+    for (const [name, sub] of Object.entries(properties)) {
+      if (isObject(sub)) inheritTypes(sub as JsonSchema, structuralProperties[name] as JsonSchema | undefined);
+    }
+  }
+  for (const combinator of ['anyOf', 'oneOf', 'allOf'] as const) {
+    const subs = branch[combinator];
+    if (Array.isArray(subs)) for (const sub of subs) if (isObject(sub)) inheritTypes(sub as JsonSchema, branch);
+  }
+  return branch;
 }
 
 function branchSiblings(node: OpenApi, inherited: ReadonlySet<string> | undefined): ReadonlySet<string> | undefined {
