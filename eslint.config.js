@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'compiler/schema/generated/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', 'compiler/schema/generated/', 'coverage/', '**/*.tmp.ts', '**/*.tmp.mts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,5 +1,13 @@
+// The compiler's public surface. Stages are exported one by one as well as through the
+// pipeline (`validate*`), so tools and benchmarks can run and time each of them.
 export * from './diagnostics/index.ts';
 export type { LoadOptions, LoadResult, LoadedFile, PathSegment, PolicyDocument, SourceFile } from './load/index.ts';
 export { loadPaths, loadSources } from './load/index.ts';
+export { knownKinds, validateDocument, validateDocuments } from './schema/index.ts';
+export type { KindVersion } from './schema/index.ts';
+export { buildModel } from './model/index.ts';
+export type * from './model/types.ts';
+export { analyze, analyzers } from './analyze/index.ts';
+export type { Analyzer } from './analyze/index.ts';
 export type { ValidateOptions, ValidationResult } from './validate.ts';
 export { validateLoaded, validatePaths, validateSources } from './validate.ts';
