@@ -10,6 +10,7 @@ import { DEFAULT_DOMAIN_SUFFIX, DEFAULT_ROOT_NAMESPACE, isWildcardHost, kubernet
 import { arr, dig, isRecord, labelsOf, num, numStrict, rec, recordList, records, str, strings } from './json.ts';
 import type { JsonRecord } from './json.ts';
 import { ModelIndex, registerIndex } from './lookup.ts';
+import { child, pathOf, ROOT_PATH } from './paths.ts';
 import { declaredProtocol, kubernetesPortProtocol } from './protocol.ts';
 import { matchesSelector, WorkloadIndex } from './selector.ts';
 import type {
@@ -65,8 +66,16 @@ function exportToOf(value: unknown): readonly string[] {
 
 // ---------------------------------------------------------------------------- workloads
 
-const ROOT: readonly PathSegment[] = Object.freeze([]);
-const TEMPLATE: readonly PathSegment[] = Object.freeze(['spec', 'template']);
+const ROOT: readonly PathSegment[] = ROOT_PATH;
+const TEMPLATE: readonly PathSegment[] = pathOf('spec', 'template');
+const SPEC = pathOf('spec');
+const SPEC_HOSTS = pathOf('spec', 'hosts');
+const SPEC_HTTP = pathOf('spec', 'http');
+const SPEC_PORTS = pathOf('spec', 'ports');
+const SPEC_SUBSETS = pathOf('spec', 'subsets');
+const SPEC_ENDPOINTS = pathOf('spec', 'endpoints');
+const SPEC_HOST = pathOf('spec', 'host');
+const SPEC_SELECTOR = pathOf('spec', 'selector');
 
 const NO_PORTS: Readonly<Record<string, number>> = Object.freeze({});
 
@@ -159,7 +168,7 @@ function kubernetesService(doc: PolicyDocument, domainSuffix: string, workloads:
     const p: ServicePort = {
       number,
       protocol: kubernetesPortProtocol({ number, name, protocol: str(port.protocol), appProtocol: str(port.appProtocol) }),
-      path: ['spec', 'ports', index],
+      path: child(SPEC_PORTS, index),
     };
     if (name !== undefined) p.name = name;
     const target = port.targetPort;
@@ -202,7 +211,7 @@ function serviceEntryServices(doc: PolicyDocument, workloads: WorkloadIndex): Se
   for (const { item: port, index } of records(spec.ports)) {
     const number = num(port.number);
     if (number === undefined) continue;
-    const p: ServicePort = { number, protocol: declaredProtocol(str(port.protocol)), path: ['spec', 'ports', index] };
+    const p: ServicePort = { number, protocol: declaredProtocol(str(port.protocol)), path: child(SPEC_PORTS, index) };
     const name = str(port.name);
     if (name !== undefined) p.name = name;
     const target = num(port.targetPort);
@@ -216,7 +225,7 @@ function serviceEntryServices(doc: PolicyDocument, workloads: WorkloadIndex): Se
   const endpoints: Endpoint[] = [];
   for (const { item: ep, index } of records(spec.endpoints)) {
     const fields = workloadEntryFields(ep);
-    const e: Endpoint = { doc, path: ['spec', 'endpoints', index], address: fields.address ?? '', labels: fields.labels, ports: fields.ports };
+    const e: Endpoint = { doc, path: child(SPEC_ENDPOINTS, index), address: fields.address ?? '', labels: fields.labels, ports: fields.ports };
     if (fields.locality !== undefined) e.locality = fields.locality;
     if (fields.weight !== undefined) e.weight = fields.weight;
     endpoints.push(e);
@@ -232,7 +241,7 @@ function serviceEntryServices(doc: PolicyDocument, workloads: WorkloadIndex): Se
     if (typeof host !== 'string' || host === '') return;
     const service: Service = {
       doc,
-      path: ['spec', 'hosts', index],
+      path: child(SPEC_HOSTS, index),
       source: 'serviceentry',
       name: doc.name,
       namespace: doc.namespace,
@@ -284,11 +293,9 @@ function hostReference(written: string, namespace: string, path: readonly PathSe
   return ref;
 }
 
-function extend(base: readonly PathSegment[], a: PathSegment, b?: PathSegment): PathSegment[] {
-  const path = base.slice();
-  path.push(a);
-  if (b !== undefined) path.push(b);
-  return path;
+function extend(base: readonly PathSegment[], a: PathSegment, b?: PathSegment): readonly PathSegment[] {
+  const path = child(base, a);
+  return b === undefined ? path : child(path, b);
 }
 
 function destinationsOf(list: unknown, base: readonly PathSegment[], namespace: string, r: Resolver): RouteDestination[] {
@@ -329,7 +336,7 @@ function virtualService(doc: PolicyDocument, r: Resolver): VirtualService {
   const hostList = arr(spec.hosts);
   for (let i = 0; i < hostList.length; i++) {
     const h = hostList[i];
-    if (typeof h === 'string') hosts.push(hostReference(h, ns, ['spec', 'hosts', i], r));
+    if (typeof h === 'string') hosts.push(hostReference(h, ns, child(SPEC_HOSTS, i), r));
   }
   const written = strings(spec.gateways);
   const gateways = written.length === 0 ? MESH_ONLY : written;
@@ -338,7 +345,7 @@ function virtualService(doc: PolicyDocument, r: Resolver): VirtualService {
   for (let index = 0; index < httpList.length; index++) {
     const item = httpList[index];
     if (!isRecord(item)) continue;
-    const path: PathSegment[] = ['spec', 'http', index];
+    const path = child(SPEC_HTTP, index);
     const route: HttpRoute = {
       index,
       path,
@@ -354,7 +361,7 @@ function virtualService(doc: PolicyDocument, r: Resolver): VirtualService {
     const list = spec[protocol];
     if (!Array.isArray(list) || list.length === 0) return NO_L4;
     return records(list).map(({ item, index }) => {
-      const path: PathSegment[] = ['spec', protocol, index];
+      const path = pathOf('spec', protocol, index);
       return { protocol, index, path, matches: matchList(item.match), destinations: destinationsOf(item.route, extend(path, 'route'), ns, r), raw: item };
     });
   };
@@ -383,7 +390,7 @@ function unique<T>(items: T[]): T[] {
 function destinationRule(doc: PolicyDocument, r: Resolver): DestinationRule {
   const spec = specOf(doc);
   const ns = doc.namespace;
-  const host = hostReference(str(spec.host) ?? '', ns, ['spec', 'host'], r);
+  const host = hostReference(str(spec.host) ?? '', ns, SPEC_HOST, r);
   const services = host.fqdn === '' ? [] : r.index.servicesMatching(host.fqdn);
   const subsets: Subset[] = [];
   for (const { item, index } of records(spec.subsets)) {
@@ -401,7 +408,7 @@ function destinationRule(doc: PolicyDocument, r: Resolver): DestinationRule {
       labels,
       workloads: services.length > 1 ? unique(workloads) : workloads,
       endpoints: services.length > 1 ? unique(endpoints) : endpoints,
-      path: ['spec', 'subsets', index],
+      path: child(SPEC_SUBSETS, index),
     };
     const tp = rec(item.trafficPolicy);
     if (tp) subset.trafficPolicy = tp;
@@ -423,10 +430,10 @@ function selection(doc: PolicyDocument, rootNamespace: string, workloads: Worklo
   const ns = doc.namespace;
   if (selectorRaw) {
     const selector = labelsOf(selectorRaw.matchLabels);
-    return { scope: 'workload', selection: { selector, workloads: workloads.select(ns, selector), path: ['spec', 'selector'] } };
+    return { scope: 'workload', selection: { selector, workloads: workloads.select(ns, selector), path: SPEC_SELECTOR } };
   }
-  if (ns === rootNamespace) return { scope: 'mesh', selection: { workloads: workloads.all(), path: ['spec'] } };
-  return { scope: 'namespace', selection: { workloads: workloads.inNamespace(ns), path: ['spec'] } };
+  if (ns === rootNamespace) return { scope: 'mesh', selection: { workloads: workloads.all(), path: SPEC } };
+  return { scope: 'namespace', selection: { workloads: workloads.inNamespace(ns), path: SPEC } };
 }
 
 const MTLS_MODES = new Set<MtlsMode>(['UNSET', 'STRICT', 'PERMISSIVE', 'DISABLE']);
@@ -558,15 +565,16 @@ export function buildModel(documents: readonly PolicyDocument[], options: BuildO
   const domainSuffix = options.domainSuffix ?? DEFAULT_DOMAIN_SUFFIX;
   const diagnostics: Diagnostic[] = [];
 
-  const byKind = new Map<string, PolicyDocument[]>();
+  const byKind = new Map<string, Map<string, PolicyDocument[]>>();
   for (const doc of documents) {
     if (!doc || !isRecord(doc.data)) continue;
-    const key = `${doc.group}/${doc.kind}`;
-    let list = byKind.get(key);
-    if (!list) byKind.set(key, (list = []));
+    let kinds = byKind.get(doc.group);
+    if (!kinds) byKind.set(doc.group, (kinds = new Map()));
+    let list = kinds.get(doc.kind);
+    if (!list) kinds.set(doc.kind, (list = []));
     list.push(doc);
   }
-  const of = (group: string, kind: string): PolicyDocument[] => byKind.get(`${group}/${kind}`) ?? [];
+  const of = (group: string, kind: string): readonly PolicyDocument[] => byKind.get(group)?.get(kind) ?? [];
 
   // workloads first: services, subsets and policies select from them
   const workloadIndex = new WorkloadIndex();

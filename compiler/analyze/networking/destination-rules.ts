@@ -24,7 +24,6 @@ export const UNKNOWN_DESTINATION_RULE_HOST = defineCode({
   severity: 'warning',
   title: 'DestinationRule host matches no service',
   hint: 'Correct the host (short names are qualified with the DestinationRule\'s namespace) or remove the DestinationRule; declare external hosts with a ServiceEntry.',
-  istio: 'IST0174',
 });
 
 export const DUPLICATE_DESTINATION_RULE = defineCode({
