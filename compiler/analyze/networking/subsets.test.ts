@@ -153,3 +153,26 @@ spec:
     expectFindings(findings(subsets, files), ['SLU3003 warning 8:12']);
   });
 });
+
+describe('subsets: services whose workloads are not in the policy set', () => {
+  it('does not judge subsets of a Service none of whose pods the repository carries', () => {
+    const files = {
+      'platform.yaml': `apiVersion: v1
+kind: Service
+metadata: {name: payments}
+spec:
+  selector: {app: payments}
+  ports: [{name: http, port: 80}]
+`,
+      'dr.yaml': `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: payments}
+spec:
+  host: payments
+  subsets:
+  - {name: v1, labels: {version: v1}}
+`,
+    };
+    expectFindings(findings(subsets, files), []);
+  });
+});

@@ -39,15 +39,19 @@ function labelText(labels: Readonly<Record<string, string>>): string {
 /**
  * Whether "selects nothing" can be known: every service behind the host has endpoints the
  * policy set describes (a Kubernetes selector, a ServiceEntry workloadSelector or inline
- * endpoints). A selector-less Service or a DNS ServiceEntry gets endpoints from elsewhere.
+ * endpoints), and the policy set carries at least one of its workloads. A selector-less
+ * Service or a DNS ServiceEntry gets endpoints from elsewhere; a Service whose pods the
+ * repository does not contain (deployed by another pipeline) cannot be judged either.
  */
 function endpointsKnowable(services: readonly Service[]): boolean {
   if (services.length === 0) return false;
+  let described = 0;
   for (const s of services) {
     if (s.source === 'kubernetes' && !s.selector) return false;
     if (s.source === 'serviceentry' && !s.selector && s.endpoints.length === 0) return false;
+    described += s.workloads.length + s.endpoints.length;
   }
-  return true;
+  return described > 0;
 }
 
 function checkUnknownSubsets(model: PolicyModel, out: Diagnostic[]): void {
