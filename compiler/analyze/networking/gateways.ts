@@ -25,13 +25,27 @@ export const gateways: Analyzer = {
   run(model: PolicyModel): Diagnostic[] {
     const index = indexOf(model);
     const withGateways = new Set<string>();
-    for (const g of model.gateways) if (g.api !== 'gateway-api') withGateways.add(g.namespace);
+    const byName = new Map<string, string[]>();
+    for (const g of model.gateways) {
+      if (g.api === 'gateway-api') continue;
+      withGateways.add(g.namespace);
+      let list = byName.get(g.name);
+      if (!list) byName.set(g.name, (list = []));
+      list.push(`${g.namespace}/${g.name}`);
+    }
     const out: Diagnostic[] = [];
     const check = (vs: VirtualService, written: string, path: readonly PathSegment[]) => {
       const ref = resolveGatewayReference(written, vs.namespace);
       if (!ref) return;
       if (index.gateways(ref.namespace, ref.name).some((g) => g.api !== 'gateway-api')) return;
       const loc = at(vs, path);
+      const elsewhere = byName.get(ref.name);
+      if (elsewhere && elsewhere.length > 0) {
+        out.push(
+          diagnostic(UNKNOWN_GATEWAY, loc, `gateway "${written}" means ${ref.namespace}/${ref.name}, which is not defined; the Gateway ${ref.name} is in ${elsewhere.length > 1 ? 'namespaces' : 'namespace'} ${elsewhere.map((e) => e.split('/')[0]).join(', ')}: write ${elsewhere[0]}`),
+        );
+        return;
+      }
       if (!withGateways.has(ref.namespace)) {
         out.push(
           diagnostic(UNKNOWN_GATEWAY, loc, `gateway "${written}" (${ref.namespace}/${ref.name}) is not defined in the policy set, which has no Gateway in namespace ${ref.namespace}; if it is installed separately this is fine, otherwise these routes never reach a gateway`, {
