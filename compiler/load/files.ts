@@ -12,13 +12,20 @@ function whole(file: string) {
   return { file, line: 1, col: 1, endLine: 1, endCol: 1, path: '' };
 }
 
-async function readLimited(path: string, maxBytes: number): Promise<Uint8Array | 'too-large'> {
-  // Read at most maxBytes + 1 so a file that grows between stat and read still cannot blow memory.
+async function readLimited(path: string, expectedBytes: number, maxBytes: number): Promise<Uint8Array | 'too-large'> {
+  // Read at most maxBytes + 1 so a file that grows between stat and read still cannot blow memory;
+  // the buffer is sized by the file, and grows only if the file did.
   const handle = await open(path, 'r');
   try {
-    const buffer = new Uint8Array(maxBytes + 1);
+    let buffer = new Uint8Array(Math.min(expectedBytes + 1, maxBytes + 1));
     let filled = 0;
-    while (filled < buffer.length) {
+    for (;;) {
+      if (filled === buffer.length) {
+        if (buffer.length > maxBytes) break;
+        const larger = new Uint8Array(Math.min(buffer.length * 2, maxBytes + 1));
+        larger.set(buffer);
+        buffer = larger;
+      }
       const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
       if (bytesRead === 0) break;
       filled += bytesRead;
@@ -48,7 +55,7 @@ export async function readPolicyFiles(paths: readonly string[], maxBytes: number
       diagnostics.push(tooLarge(path, size, maxBytes));
       return;
     }
-    const content = await readLimited(path, maxBytes);
+    const content = await readLimited(path, size, maxBytes);
     if (content === 'too-large') diagnostics.push(tooLarge(path, maxBytes + 1, maxBytes));
     else sources.push({ path, content });
   }
