@@ -25,10 +25,15 @@ function limitsOf(options: LoadOptions) {
   };
 }
 
-/** Loads policy from in-memory files (a git tree, a test). Pure: no I/O. */
-export function loadSources(sources: readonly SourceFile[], options: LoadOptions = {}): LoadResult {
+export type ParsedSources = LoadResult;
+
+/**
+ * Parses in-memory files without checking identities across them: the unit of work that
+ * can run on several threads. `loadSources` is this plus `dropDuplicates`.
+ */
+export function parseSources(sources: readonly SourceFile[], options: LoadOptions = {}): ParsedSources {
   const limits = limitsOf(options);
-  const all: PolicyDocument[] = [];
+  const documents: PolicyDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   const files = new Map<string, LoadedFile>();
   for (const source of sources) {
@@ -44,23 +49,46 @@ export function loadSources(sources: readonly SourceFile[], options: LoadOptions
     }
     files.set(source.path, { path: source.path, text: decoded.text });
     const parsed = parseFile(source.path, decoded.text, limits);
-    all.push(...parsed.documents);
+    documents.push(...parsed.documents);
     diagnostics.push(...parsed.diagnostics);
+  }
+  return { documents, diagnostics, files };
+}
+
+/** Joins parsed parts (in order) and reports resources defined twice across all of them. */
+export function combineParsed(parts: readonly ParsedSources[]): LoadResult {
+  const files = new Map<string, LoadedFile>();
+  const all: PolicyDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  for (const part of parts) {
+    for (const [path, file] of part.files) files.set(path, file);
+    all.push(...part.documents);
+    diagnostics.push(...part.diagnostics);
   }
   const unique = dropDuplicates(all);
   diagnostics.push(...unique.diagnostics);
   return { documents: unique.documents, diagnostics, files };
 }
 
-/** Loads policy from files and directories on disk. */
-export async function loadPaths(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
-  const limits = limitsOf(options);
-  const read = await readPolicyFiles(paths, limits.maxFileBytes);
-  const result = loadSources(read.sources, options);
-  result.diagnostics.unshift(...read.diagnostics);
+/** Loads policy from in-memory files (a git tree, a test). Pure: no I/O. */
+export function loadSources(sources: readonly SourceFile[], options: LoadOptions = {}): LoadResult {
+  return combineParsed([parseSources(sources, options)]);
+}
+
+/** Reads the policy files below the given paths; problems reading them are diagnostics. */
+export function readPaths(paths: readonly string[], options: LoadOptions = {}): { sources: SourceFile[]; diagnostics: Diagnostic[] } {
+  const read = readPolicyFiles(paths, limitsOf(options).maxFileBytes);
   if (read.sources.length === 0 && read.diagnostics.length === 0) {
     const file = paths[0] ?? '.';
-    result.diagnostics.push(diagnostic(NO_POLICY_FILES, { file, line: 1, col: 1, endLine: 1, endCol: 1, path: '' }, `no *.yaml or *.yml files found in ${paths.join(', ')}`));
+    read.diagnostics.push(diagnostic(NO_POLICY_FILES, { file, line: 1, col: 1, endLine: 1, endCol: 1, path: '' }, `no *.yaml or *.yml files found in ${paths.join(', ')}`));
   }
+  return read;
+}
+
+/** Loads policy from files and directories on disk. */
+export async function loadPaths(paths: readonly string[], options: LoadOptions = {}): Promise<LoadResult> {
+  const read = readPaths(paths, options);
+  const result = loadSources(read.sources, options);
+  result.diagnostics.unshift(...read.diagnostics);
   return result;
 }

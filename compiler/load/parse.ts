@@ -1,4 +1,5 @@
-import { CORE_SCHEMA, loadAll, mergeTag } from 'js-yaml';
+import * as jsYaml from 'js-yaml';
+import type { Type as YamlType } from 'js-yaml';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Document, YAMLError } from 'yaml';
 import { diagnostic } from '../diagnostics/index.ts';
@@ -70,17 +71,28 @@ function toJs(doc: Document, limits: ParseLimits): { data: unknown } | { error: 
   }
 }
 
-/** What the fast path accepts: YAML 1.2 core scalars plus merge keys, no aliases at all. */
-const fastSchema = CORE_SCHEMA.withTags(mergeTag);
+/** What the fast path accepts: YAML 1.2 core scalars plus merge keys. */
+// js-yaml 4 exports its built-in types at run time; its published typings omit them.
+const { merge } = (jsYaml as unknown as { types: { merge: YamlType } }).types;
+const fastSchema = jsYaml.CORE_SCHEMA.extend([merge]);
+
+/**
+ * Something that may be an alias (`*name` after a separator). js-yaml shares aliased nodes
+ * instead of copying them, so an alias bomb would only explode later, in whoever walks the
+ * data; files that may hold aliases take the careful path, which counts expansions. A `*`
+ * in a comment or a plain scalar can match too: that only costs speed.
+ */
+const maybeAlias = /(?:^|[\s[{,:])\*[^\s,[\]{}]/;
 
 /**
  * js-yaml reads plain policy files several times faster than yaml's full document model.
- * Anything unusual (an error, an alias, an unknown tag, deep nesting) makes it throw, and the
- * file then goes through yaml, which reports the problem with its exact position.
+ * Anything unusual (an error, an alias, an unknown tag, deep nesting) goes through yaml,
+ * which reports the problem with its exact position.
  */
 function fastParse(text: string): unknown[] | undefined {
+  if (maybeAlias.test(text)) return undefined;
   try {
-    return loadAll(text, { schema: fastSchema, maxAliases: 0, maxDepth: 200 });
+    return jsYaml.loadAll(text, undefined, { schema: fastSchema });
   } catch {
     return undefined;
   }
