@@ -4,7 +4,7 @@
 // `npm run gen:docs` writes it; test/docs.test.ts fails when README.md is out of date.
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { allCodes, validatePaths } from '../compiler/index.ts';
+import { allCodes, validatePaths, validateSources } from '../compiler/index.ts';
 import type { CodeDefinition, Diagnostic } from '../compiler/index.ts';
 
 const repo = join(import.meta.dirname, '..');
@@ -22,6 +22,12 @@ const stageTitles: Record<string, string> = {
   SLU7: 'Translation and verification (SLU7xxx)',
   SLU8: 'Serving and GitOps (SLU8xxx)',
   SLU9: 'Internal (SLU9xxx)',
+};
+
+const noExample: Record<string, string> = {
+  SLU2013:
+    'A fallback: a value that fits none of the forms an anyOf/oneOf allows, when no single form explains the error better. No schema sluice ships has such a shape today; the message lists what each form requires.',
+  SLU9001: 'An analyzer threw on some input: a bug in sluice, reported as a finding instead of a crash. The hostile-input test feeds 2,000 mutated policies and requires that it never appears.',
 };
 
 function fixtures(dir: string): string[] {
@@ -43,15 +49,30 @@ function excerpt(text: string, d: Diagnostic): string {
   return shown.join('\n');
 }
 
-async function examples(): Promise<Map<string, { file: string; text: string; diagnostic: Diagnostic }>> {
-  const found = new Map<string, { file: string; text: string; diagnostic: Diagnostic }>();
-  for (const file of fixtures(fixturesRoot)) {
+type Example = { file: string; text: string; diagnostic: Diagnostic };
+
+/** Codes that need an option or a path rather than a file, shown with the input that causes them. */
+async function optionExamples(): Promise<Example[]> {
+  const serviceAccount = (name: string) => `apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ${name}}\n`;
+  const runs = [
+    validateSources([{ path: 'policies/huge.yaml', content: serviceAccount('huge') + '#'.repeat(2048) }], { maxFileBytes: 1024 }),
+    validateSources([{ path: 'policies/many.yaml', content: [1, 2, 3].map((n) => serviceAccount(`sa-${n}`)).join('---\n') }], { maxDocumentsPerFile: 2 }),
+    await validatePaths(['policies/missing.yaml']),
+    await validatePaths(['bench/support']),
+  ];
+  return runs.flatMap((run) => run.diagnostics.map((diagnostic) => ({ file: diagnostic.file, text: run.files.get(diagnostic.file)?.text ?? '', diagnostic })));
+}
+
+async function examples(): Promise<Map<string, Example>> {
+  const found = new Map<string, Example>();
+  for (const file of fixtures(fixturesRoot).map((f) => relative(repo, f))) {
     const result = await validatePaths([file]);
     const text = result.files.get(file)?.text ?? '';
     for (const d of result.diagnostics) {
-      if (!found.has(d.code)) found.set(d.code, { file: relative(repo, file), text, diagnostic: d });
+      if (!found.has(d.code)) found.set(d.code, { file, text, diagnostic: d });
     }
   }
+  for (const example of await optionExamples()) if (!found.has(example.diagnostic.code)) found.set(example.diagnostic.code, example);
   return found;
 }
 
@@ -69,15 +90,17 @@ function section(codes: readonly CodeDefinition[], byCode: Awaited<ReturnType<ty
     const example = byCode.get(def.code);
     if (example) {
       const d = example.diagnostic;
-      out.push(`Example (\`${example.file}\`):`, '', '```yaml', excerpt(example.text, d), '```', '', '```', `${relative(repo, d.file)}:${d.line}:${d.col} - ${d.severity} ${d.code}: ${d.message}`, '```', '');
+      if (example.text) out.push(`Example (\`${example.file}\`):`, '', '```yaml', excerpt(example.text, d), '```', '');
+      out.push('```', `${d.file}:${d.line}:${d.col} - ${d.severity} ${d.code}: ${d.message}`, '```', '');
     } else {
-      out.push('*(No single policy file shows this code; see the tests named after it.)*', '');
+      out.push(`*${noExample[def.code] ?? 'No example yet.'}*`, '');
     }
   }
   out.push(END);
   return out.join('\n');
 }
 
+/** Renders README.md with the generated section; paths in examples are relative to the repo, so run from there. */
 export async function renderReadme(): Promise<string> {
   const readme = readFileSync(join(repo, 'README.md'), 'utf8');
   const start = readme.indexOf(START);
@@ -88,6 +111,7 @@ export async function renderReadme(): Promise<string> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  process.chdir(repo);
   writeFileSync(join(repo, 'README.md'), await renderReadme());
   console.log('README.md diagnostic codes regenerated');
 }
