@@ -5,9 +5,14 @@
  *
  * Sources: the `.proto` files @grpc/grpc-js-xds ships in its `deps/` folder (Envoy API, cncf/xds,
  * googleapis, protoc-gen-validate). The compiler is the buf CLI from the npm package
- * `@bufbuild/buf` (a devDependency; its binary ships inside the registry package). Only the
- * closure of the files listed in ROOTS is written, without source info, so the set stays small.
- * The output is committed: at run time sluice reads only that file (compiler/xds/registry.ts).
+ * `@bufbuild/buf`, run through `npm exec` at generation time only: it is not a dependency,
+ * because the registry this project installs from lacks its other platforms' binaries, which
+ * leaves `npm ci` unable to accept a lock file that names them. Only the closure of the files
+ * listed in ROOTS is written, without source info, so the set stays small.
+ *
+ * Outputs, all committed: the Envoy set (at run time sluice reads only that file,
+ * compiler/xds/registry.ts), the protoc-gen-validate test-harness set the verifier's tests
+ * use, and a fingerprint of the inputs, so a test can tell the outputs are stale without buf.
  *
  * One patch is applied to the inputs, in a temporary copy: the protoc-gen-validate
  * `validate.proto` shipped there predates `ignore_empty`, which the shipped Envoy protos
@@ -24,6 +29,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const OUTPUT = join(repoRoot, 'compiler/xds/generated/envoy.binpb');
+export const HARNESS_OUTPUT = join(repoRoot, 'compiler/verify/testdata/pgv-harness.binpb');
+export const FINGERPRINT = join(repoRoot, 'compiler/xds/generated/inputs.sha256');
+export const BUF_VERSION = '1.75.0';
+/** protoc-gen-validate's harness cases the verifier's tests run (tests/harness/cases/NAME.proto). */
+export const HARNESS_FILES: readonly string[] = ['numbers', 'strings', 'bytes', 'bool', 'enums', 'messages', 'repeated', 'maps', 'oneofs', 'wkt_any', 'wkt_duration', 'wkt_timestamp', 'wkt_wrappers'];
 
 /** The files whose closure is compiled (paths relative to their module root). */
 export const ROOTS: readonly string[] = [
@@ -95,9 +105,17 @@ function depsRoot(): string {
   return join(dirname(require.resolve('@grpc/grpc-js-xds/package.json')), 'deps');
 }
 
-function bufBinary(): string {
+/**
+ * What the outputs are made from: the generator's own settings, the patched validate.proto,
+ * the version of the package the protos come from, and buf's version.
+ */
+export function inputFingerprint(): string {
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('@bufbuild/buf/package.json')), 'bin', 'buf');
+  const xdsVersion = (JSON.parse(readFileSync(require.resolve('@grpc/grpc-js-xds/package.json'), 'utf8')) as { version: string }).version;
+  const validate = patchValidateProto(readFileSync(join(depsRoot(), 'protoc-gen-validate', 'validate', 'validate.proto'), 'utf8'));
+  const hash = createHash('sha256');
+  for (const part of [BUF_VERSION, xdsVersion, ROOTS.join('\n'), HARNESS_FILES.join('\n'), validate]) hash.update(part).update('\0');
+  return hash.digest('hex');
 }
 
 export interface BuildOptions {
@@ -131,7 +149,7 @@ export function buildDescriptorSet(options: BuildOptions = {}): Uint8Array {
       const module = root.startsWith('envoy/') ? 'envoy-api' : root.startsWith('tests/') ? 'pgv' : 'xds';
       args.push('--path', `${module}/${root}`);
     }
-    const result = spawnSync(bufBinary(), args, { cwd: work, maxBuffer: 64 * 1024 * 1024 });
+    const result = spawnSync('npm', ['exec', '--yes', `--package=@bufbuild/buf@${BUF_VERSION}`, '--', 'buf', ...args], { cwd: work, maxBuffer: 64 * 1024 * 1024 });
     if (result.error) throw result.error;
     if (result.status !== 0) throw new Error(`buf build failed:\n${result.stderr.toString()}`);
     return new Uint8Array(result.stdout);
@@ -140,12 +158,16 @@ export function buildDescriptorSet(options: BuildOptions = {}): Uint8Array {
   }
 }
 
+function write(path: string, bytes: Uint8Array | string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, bytes);
+  console.log(`wrote ${relative(repoRoot, path)} (${bytes.length} bytes)`);
+}
+
 async function main(): Promise<void> {
-  const bytes = buildDescriptorSet();
-  mkdirSync(dirname(OUTPUT), { recursive: true });
-  writeFileSync(OUTPUT, bytes);
-  const sha = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-  console.log(`wrote ${relative(repoRoot, OUTPUT)} (${bytes.length} bytes, sha256 ${sha})`);
+  write(OUTPUT, buildDescriptorSet());
+  write(HARNESS_OUTPUT, buildDescriptorSet({ pgvHarness: true, roots: HARNESS_FILES.map((f) => `tests/harness/cases/${f}.proto`) }));
+  write(FINGERPRINT, `${inputFingerprint()}\n`);
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {

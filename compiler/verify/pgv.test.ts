@@ -1,7 +1,7 @@
 /**
  * The verifier against protoc-gen-validate's own test-harness protos
- * (protoc-gen-validate/tests/harness/cases, shipped with @grpc/grpc-js-xds), compiled here
- * with buf: one message per rule, so every rule kind is exercised generically, away from
+ * (protoc-gen-validate/tests/harness/cases, shipped with @grpc/grpc-js-xds), compiled by
+ * `npm run gen:descriptors` into testdata/pgv-harness.binpb: one message per rule, so every rule kind is exercised generically, away from
  * the Envoy types.
  */
 import assert from 'node:assert/strict';
@@ -9,10 +9,10 @@ import { before, describe, it } from 'node:test';
 import { createFileRegistry, fromBinary } from '@bufbuild/protobuf';
 import type { FileRegistry, JsonValue } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
-import { buildDescriptorSet } from '../../scripts/gen-descriptors.ts';
+import { readFileSync } from 'node:fs';
+import { HARNESS_OUTPUT } from '../../scripts/gen-descriptors.ts';
 import { Verifier } from './index.ts';
 
-const FILES = ['numbers', 'strings', 'bytes', 'bool', 'enums', 'messages', 'repeated', 'maps', 'oneofs', 'wkt_any', 'wkt_duration', 'wkt_timestamp', 'wkt_wrappers'];
 
 /** [message, JSON, expected: null for valid, else [rule, path?]] — path defaults to ['val']. */
 type Case = [string, JsonValue, null | string | [string, (string | number)[]]];
@@ -250,7 +250,7 @@ describe('protoc-gen-validate harness cases', () => {
   let registry: FileRegistry;
   let verifier: Verifier;
   before(() => {
-    const bytes = buildDescriptorSet({ pgvHarness: true, roots: FILES.map((f) => `tests/harness/cases/${f}.proto`) });
+    const bytes = new Uint8Array(readFileSync(HARNESS_OUTPUT));
     registry = createFileRegistry(fromBinary(FileDescriptorSetSchema, bytes));
     verifier = new Verifier(registry);
   });
