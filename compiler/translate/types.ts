@@ -1,0 +1,72 @@
+import type { Diagnostic } from '../diagnostics/index.ts';
+import type { Labels, ModelIndex, Origin, PolicyModel } from '../model/index.ts';
+import type { JsonObject, ResourceTypeUrl } from '../xds/index.ts';
+
+/** `envoy`: sidecar proxies. `grpc`: proxyless gRPC (@grpc/grpc-js-xds and friends). */
+export type Flavor = 'envoy' | 'grpc';
+
+/**
+ * Proxies that receive the same configuration: same flavor, namespace and workload labels.
+ * sluice compiles once per class, never per node.
+ */
+export interface ProxyClass {
+  flavor: Flavor;
+  namespace: string;
+  labels: Labels;
+  /** Canonical key: `flavor/namespace/k1=v1,k2=v2` (labels sorted). */
+  key: string;
+}
+
+/** One step of a path inside a resource's JSON. */
+export type JsonPathSegment = string | number;
+
+/** A policy node that produced the subtree of a resource at `path`. */
+export interface SourceMapEntry {
+  path: readonly JsonPathSegment[];
+  origin: Origin;
+}
+
+/** An Envoy v3 resource as Envoy proto3 JSON (camelCase names, durations as "5s", Any with "@type"). */
+export interface Resource {
+  typeUrl: ResourceTypeUrl;
+  name: string;
+  json: JsonObject;
+  /**
+   * Where its parts came from. The longest `path` prefix of a location wins; an entry at
+   * `[]` names the policy the whole resource comes from (absent for resources that no
+   * single policy causes, such as a default route).
+   */
+  sources: SourceMapEntry[];
+}
+
+/**
+ * Weights the rollout controller sets on a route, compiled as an input (never a patch on the
+ * output): for the HTTP route `route` (name or index) of VirtualService namespace/name, the
+ * weight of each subset.
+ */
+export interface WeightOverlay {
+  namespace: string;
+  virtualService: string;
+  route: string | number;
+  weights: Readonly<Record<string, number>>;
+}
+
+export interface TranslateOptions {
+  overlays?: readonly WeightOverlay[];
+}
+
+/** What every part of the translator gets. */
+export interface TranslateContext {
+  model: PolicyModel;
+  index: ModelIndex;
+  proxy: ProxyClass;
+  options: TranslateOptions;
+  /** A policy feature the flavor cannot express, and the like: never silent loss. */
+  report(diagnostic: Diagnostic): void;
+}
+
+export interface TranslateResult {
+  proxy: ProxyClass;
+  resources: Resource[];
+  diagnostics: Diagnostic[];
+}
