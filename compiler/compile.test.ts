@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { EntryCache, buildSnapshot, proxyClass, validateSources, verifyTranslated } from './index.ts';
+import type { Resource } from './index.ts';
+import { RESOURCE_TYPE_URLS } from './xds/index.ts';
+
+const policy = `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: reviews}
+spec:
+  hosts: [reviews]
+  http:
+  - name: split
+    route:
+    - destination: {host: reviews, subset: v1}
+      weight: 90
+    - destination: {host: reviews, subset: v2}
+      weight: 10
+`;
+
+function modelAndOrigin() {
+  const { model } = validateSources([{ path: 'reviews.yaml', content: policy }]);
+  const doc = model.documents[0];
+  assert.ok(doc);
+  return { model, doc };
+}
+
+describe('verify before publish', () => {
+  it('reports a weighted cluster with no clusters at the policy rule that produced it', () => {
+    const { model, doc } = modelAndOrigin();
+    const bad: Resource = {
+      typeUrl: RESOURCE_TYPE_URLS.routeConfiguration,
+      name: '9080',
+      json: { name: '9080', virtualHosts: [{ name: 'reviews.default.svc.cluster.local:9080', domains: ['reviews'], routes: [{ match: { prefix: '/' }, route: { weightedClusters: { clusters: [] } } }] }] },
+      sources: [
+        { path: [], origin: { doc, path: [] } },
+        { path: ['virtualHosts', 0, 'routes', 0], origin: { doc, path: ['spec', 'http', 0] } },
+        { path: ['virtualHosts', 0, 'routes', 0, 'route', 'weightedClusters'], origin: { doc, path: ['spec', 'http', 0, 'route'] } },
+      ],
+    };
+    const found = verifyTranslated([bad], model);
+    const rule = found.find((d) => d.code === 'SLU7101');
+    assert.ok(rule, JSON.stringify(found, null, 1));
+    assert.equal(rule.file, 'reviews.yaml');
+    assert.equal(rule.line, 9, 'points at spec.http[0].route');
+    assert.match(rule.message, /RouteConfiguration 9080 at virtualHosts\[0\]\.routes\[0\]\.route\.weightedClusters\.clusters: .*repeated\.min_items/);
+  });
+
+  it('reports an empty virtual host domain and a route to a missing cluster at the policy', () => {
+    const { model, doc } = modelAndOrigin();
+    const bad: Resource = {
+      typeUrl: RESOURCE_TYPE_URLS.routeConfiguration,
+      name: '9080',
+      json: { name: '9080', virtualHosts: [{ name: 'vh', domains: [''], routes: [{ match: { prefix: '/' }, route: { cluster: 'outbound|9080|v9|reviews.default.svc.cluster.local' } }] }] },
+      sources: [
+        { path: ['virtualHosts', 0], origin: { doc, path: ['spec', 'hosts', 0] } },
+        { path: ['virtualHosts', 0, 'routes', 0, 'route'], origin: { doc, path: ['spec', 'http', 0, 'route', 1, 'destination', 'subset'] } },
+      ],
+    };
+    const found = verifyTranslated([bad], model).map((d) => `${d.code} ${d.line}:${d.col}`);
+    assert.ok(found.includes('SLU7101 5:11'), found.join('\n'));
+    assert.ok(found.includes('SLU7102 11:44'), found.join('\n'));
+  });
+
+  it('reports a field Envoy does not have as an encoding problem', () => {
+    const { model, doc } = modelAndOrigin();
+    const bad: Resource = { typeUrl: RESOURCE_TYPE_URLS.cluster, name: 'c', json: { name: 'c', connectTimeout: '1s', wieght: 3 }, sources: [{ path: [], origin: { doc, path: ['metadata', 'name'] } }] };
+    const [problem] = verifyTranslated([bad], model);
+    assert.equal(problem?.code, 'SLU7100');
+    assert.equal(problem?.line, 3);
+  });
+});
+
+describe('snapshots', () => {
+  const cluster = (name: string, timeout: string): Resource => ({ typeUrl: RESOURCE_TYPE_URLS.cluster, name, json: { name, connectTimeout: timeout }, sources: [] });
+
+  it('versions each resource by its content and the snapshot by revision and contents', () => {
+    const proxy = proxyClass('grpc', 'default');
+    const cache = new EntryCache();
+    const a = buildSnapshot('abc123', proxy, [cluster('x', '1s'), cluster('y', '2s')], cache);
+    const b = buildSnapshot('def456', proxy, [cluster('y', '2s'), cluster('x', '5s')], cache);
+    const clusters = (s: typeof a) => s.resources.get(RESOURCE_TYPE_URLS.cluster);
+    assert.equal(clusters(a)?.get('y'), clusters(b)?.get('y'), 'an unchanged resource keeps its entry');
+    assert.notEqual(clusters(a)?.get('x')?.version, clusters(b)?.get('x')?.version);
+    assert.match(a.version, /^abc123\/[0-9a-f]{12}$/);
+    assert.notEqual(a.version.split('/')[1], b.version.split('/')[1]);
+    assert.equal(buildSnapshot('abc123', proxy, [cluster('y', '2s'), cluster('x', '1s')]).version, a.version, 'order does not matter');
+  });
+
+  it('encodes a resource once and shares the bytes', () => {
+    const snapshot = buildSnapshot('r', proxyClass('envoy', 'default'), [cluster('x', '1s')]);
+    const entry = snapshot.resources.get(RESOURCE_TYPE_URLS.cluster)?.get('x');
+    assert.ok(entry);
+    const bytes = entry.bytes();
+    assert.ok(bytes.length > 0);
+    assert.equal(entry.bytes(), bytes);
+    assert.ok(Object.isFrozen(snapshot) && Object.isFrozen(entry));
+  });
+});

@@ -1,0 +1,83 @@
+import { createHash } from 'node:crypto';
+import type { ProxyClass, Resource } from '../translate/index.ts';
+import { encodeResource } from '../xds/index.ts';
+import type { JsonObject, ResourceTypeUrl } from '../xds/index.ts';
+
+/** One resource of a snapshot: immutable, versioned by its content. */
+export interface SnapshotEntry {
+  readonly typeUrl: ResourceTypeUrl;
+  readonly name: string;
+  /** Content hash of the resource: equal content, equal version, across snapshots and classes. */
+  readonly version: string;
+  readonly json: JsonObject;
+  /** Protobuf bytes, encoded on first use and kept: every stream shares them. */
+  bytes(): Uint8Array;
+}
+
+export interface Snapshot {
+  /** `revision/hash`: the source revision plus a hash of every resource version. */
+  readonly version: string;
+  readonly revision: string;
+  readonly proxy: ProxyClass;
+  /** Resources by type URL, then by name (names sorted). */
+  readonly resources: ReadonlyMap<ResourceTypeUrl, ReadonlyMap<string, SnapshotEntry>>;
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+/**
+ * Entries are shared between snapshots: a resource whose content did not change keeps its
+ * entry (and its encoded bytes) from one compile to the next and across proxy classes.
+ */
+export class EntryCache {
+  private readonly entries = new Map<string, SnapshotEntry>();
+
+  entry(resource: Resource): SnapshotEntry {
+    const canonical = JSON.stringify(resource.json);
+    const version = hash(`${resource.typeUrl}\n${canonical}`);
+    const key = `${resource.typeUrl}\n${resource.name}\n${version}`;
+    let entry = this.entries.get(key);
+    if (!entry) {
+      let bytes: Uint8Array | undefined;
+      const { typeUrl, name, json } = resource;
+      entry = Object.freeze({
+        typeUrl,
+        name,
+        version,
+        json,
+        bytes: () => (bytes ??= encodeResource(typeUrl, json)),
+      });
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  /** Forgets entries no live snapshot uses any more. */
+  retain(snapshots: Iterable<Snapshot>): void {
+    const live = new Set<SnapshotEntry>();
+    for (const snapshot of snapshots) for (const byName of snapshot.resources.values()) for (const e of byName.values()) live.add(e);
+    for (const [key, entry] of this.entries) if (!live.has(entry)) this.entries.delete(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
+
+/** Builds an immutable snapshot of verified resources. */
+export function buildSnapshot(revision: string, proxy: ProxyClass, resources: readonly Resource[], cache: EntryCache = new EntryCache()): Snapshot {
+  const byType = new Map<ResourceTypeUrl, Map<string, SnapshotEntry>>();
+  for (const resource of [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    let byName = byType.get(resource.typeUrl);
+    if (!byName) byType.set(resource.typeUrl, (byName = new Map()));
+    byName.set(resource.name, cache.entry(resource));
+  }
+  const digest = createHash('sha256');
+  for (const [typeUrl, byName] of [...byType].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const entry of byName.values()) digest.update(`${typeUrl}\n${entry.name}\n${entry.version}\n`);
+  }
+  const version = `${revision}/${digest.digest('hex').slice(0, 12)}`;
+  return Object.freeze({ version, revision, proxy, resources: byType });
+}
