@@ -1,6 +1,6 @@
 // Golden output: the bookinfo scenarios and the example mesh compiled in both flavors, as the
 // JSON an Envoy config dump shows. A change of output shows as a diff of fixtures/golden/ in
-// review. `UPDATE_GOLDEN=1 npm run test:only -- test/golden` rewrites the files.
+// review. `UPDATE_GOLDEN=1 npm run test:only -- test/golden` rewrites the files. Run from the repo root.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,6 +58,6 @@ describe('golden xDS output', () => {
       it(`${name} (${flavor})`, check(name, files, proxy));
     }
     it(`bookinfo gateway-api reviews 90-10 (${flavor})`, check('bookinfo-gateway-api-route-reviews-90-10', [platform, bookinfoFile('platform/bookinfo-versions.yaml'), bookinfoFile('gateway-api/route-reviews-90-10.yaml')], proxy));
-    it(`example mesh policies/ (${flavor})`, check('policies', join(import.meta.dirname, '..', 'policies'), proxyClass(flavor, 'shop', { app: 'frontend', version: 'v1' })));
+    it(`example mesh policies/ (${flavor})`, check('policies', 'policies', proxyClass(flavor, 'shop', { app: 'frontend', version: 'v1' })));
   }
 });
