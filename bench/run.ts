@@ -5,6 +5,7 @@ import { cpus, totalmem } from 'node:os';
 const suites = process.argv.slice(2);
 const all: Record<string, () => Promise<void>> = {
   validate: async () => (await import('./validate.bench.ts')).run(),
+  compile: async () => (await import('./compile.bench.ts')).run(),
 };
 
 console.log(`# sluice benchmarks — ${new Date().toISOString().slice(0, 10)}`);
