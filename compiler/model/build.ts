@@ -5,6 +5,7 @@
  */
 import type { Diagnostic } from '../diagnostics/index.ts';
 import type { PathSegment, PolicyDocument } from '../load/types.ts';
+import { endpointSliceIndex } from './endpointslices.ts';
 import { convertGatewayRoute, isGatewayApiRoute } from './gatewayapi.ts';
 import { DEFAULT_DOMAIN_SUFFIX, DEFAULT_ROOT_NAMESPACE, isWildcardHost, kubernetesHostname, resolveHostName } from './hosts.ts';
 import { arr, dig, isRecord, labelsOf, num, numStrict, rec, recordList, records, str, strings } from './json.ts';
@@ -150,7 +151,7 @@ function workloadEntryEndpoints(selected: readonly Workload[]): readonly Endpoin
 }
 
 function endpointOfWorkloadEntry(w: Workload): Endpoint {
-  const e: Endpoint = { doc: w.doc, path: w.path, address: w.address ?? '', labels: w.labels, ports: w.ports, workload: w };
+  const e: Endpoint = { doc: w.doc, path: w.path, address: w.address ?? '', labels: w.labels, ports: w.ports, workload: w, source: 'WorkloadEntry' };
   if (w.locality !== undefined) e.locality = w.locality;
   if (w.weight !== undefined) e.weight = w.weight;
   return e;
@@ -158,7 +159,7 @@ function endpointOfWorkloadEntry(w: Workload): Endpoint {
 
 // ----------------------------------------------------------------------------- services
 
-function kubernetesService(doc: PolicyDocument, domainSuffix: string, workloads: WorkloadIndex): Service {
+function kubernetesService(doc: PolicyDocument, domainSuffix: string, workloads: WorkloadIndex, slices: ReadonlyMap<string, Endpoint[]>): Service {
   const spec = specOf(doc);
   const ports: ServicePort[] = [];
   for (const { item: port, index } of records(spec.ports)) {
@@ -184,6 +185,8 @@ function kubernetesService(doc: PolicyDocument, domainSuffix: string, workloads:
   else if (spec.clusterIP === 'None') resolution = 'NONE';
   const exportAnnotation = str(dig(doc.data, 'metadata', 'annotations', 'networking.istio.io/exportTo'));
   const selected = hasSelector ? workloads.select(doc.namespace, selectorLabels) : [];
+  const fromEntries = workloadEntryEndpoints(selected);
+  const fromSlices = slices.get(`${doc.namespace}/${doc.name}`);
   const service: Service = {
     doc,
     path: ROOT,
@@ -194,12 +197,14 @@ function kubernetesService(doc: PolicyDocument, domainSuffix: string, workloads:
     aliases: [doc.name, `${doc.name}.${doc.namespace}`, `${doc.name}.${doc.namespace}.svc`, hostname],
     ports,
     workloads: selected,
-    endpoints: workloadEntryEndpoints(selected),
+    endpoints: fromSlices ? [...fromEntries, ...fromSlices] : fromEntries,
     resolution,
     location: 'MESH_INTERNAL',
     exportTo: exportAnnotation === undefined ? NO_EXPORT : exportAnnotation.split(',').map((s) => s.trim()).filter((s) => s !== ''),
   };
   if (hasSelector) service.selector = selectorLabels;
+  const externalName = type === 'ExternalName' ? str(spec.externalName) : undefined;
+  if (externalName !== undefined && externalName !== '') service.externalName = externalName;
   return service;
 }
 
@@ -225,7 +230,7 @@ function serviceEntryServices(doc: PolicyDocument, workloads: WorkloadIndex): Se
   const endpoints: Endpoint[] = [];
   for (const { item: ep, index } of records(spec.endpoints)) {
     const fields = workloadEntryFields(ep);
-    const e: Endpoint = { doc, path: child(SPEC_ENDPOINTS, index), address: fields.address ?? '', labels: fields.labels, ports: fields.ports };
+    const e: Endpoint = { doc, path: child(SPEC_ENDPOINTS, index), address: fields.address ?? '', labels: fields.labels, ports: fields.ports, source: 'ServiceEntry' };
     if (fields.locality !== undefined) e.locality = fields.locality;
     if (fields.weight !== undefined) e.weight = fields.weight;
     endpoints.push(e);
@@ -588,8 +593,9 @@ export function buildModel(documents: readonly PolicyDocument[], options: BuildO
   each(of('', 'Pod'), (doc) => podWorkload(doc, 'Pod'), addWorkload);
   each(of(ISTIO_NETWORKING, 'WorkloadEntry'), workloadEntry, addWorkload);
 
+  const slices = endpointSliceIndex(of('discovery.k8s.io', 'EndpointSlice'), workloads);
   const services: Service[] = [];
-  each(of('', 'Service'), (doc) => kubernetesService(doc, domainSuffix, workloadIndex), (s) => services.push(s));
+  each(of('', 'Service'), (doc) => kubernetesService(doc, domainSuffix, workloadIndex, slices), (s) => services.push(s));
   each(of(ISTIO_NETWORKING, 'ServiceEntry'), (doc) => serviceEntryServices(doc, workloadIndex), (list) => {
     for (const s of list) services.push(s);
   });

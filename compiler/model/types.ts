@@ -56,15 +56,33 @@ export interface ServicePort {
   path: readonly PathSegment[];
 }
 
-/** A static endpoint of a service: a WorkloadEntry, an inline ServiceEntry endpoint. */
+/**
+ * A concrete endpoint of a service: a WorkloadEntry, an inline ServiceEntry endpoint, or an
+ * endpoint of a Kubernetes EndpointSlice (`discovery.k8s.io/v1`, labelled
+ * `kubernetes.io/service-name`).
+ */
 export interface Endpoint extends Origin {
   address: string;
   labels: Labels;
-  /** Port name → port number overrides. */
+  /**
+   * Port name → port number overrides. For EndpointSlice endpoints: the slice's ports by name
+   * (the Service port's name; `''` for the unnamed port of a single-port Service).
+   */
   ports: Readonly<Record<string, number>>;
   locality?: string;
   weight?: number;
   workload?: Workload;
+  /** Which kind of input declared it (absent in models assembled by hand). */
+  source?: 'ServiceEntry' | 'WorkloadEntry' | 'EndpointSlice';
+  /** EndpointSlice `zone` (topology.kubernetes.io/zone of the endpoint's node). */
+  zone?: string;
+  /**
+   * EndpointSlice conditions as written; absent = not stated (Kubernetes reads a missing
+   * `ready` as ready). Static endpoints carry none.
+   */
+  ready?: boolean;
+  serving?: boolean;
+  terminating?: boolean;
 }
 
 export type Resolution = 'STATIC' | 'DNS' | 'DNS_ROUND_ROBIN' | 'NONE';
@@ -83,11 +101,16 @@ export interface Service extends Origin {
   selector?: Labels;
   /** Workloads in the service's namespace whose labels match the selector. */
   workloads: readonly Workload[];
-  /** Static endpoints (ServiceEntry endpoints, or WorkloadEntries selected by workloadSelector). */
+  /**
+   * Known endpoints: ServiceEntry endpoints, WorkloadEntries selected by the selector, and the
+   * endpoints of the Service's EndpointSlices (Kubernetes Services).
+   */
   endpoints: readonly Endpoint[];
   resolution: Resolution;
   location: 'MESH_INTERNAL' | 'MESH_EXTERNAL';
   exportTo: readonly string[];
+  /** Kubernetes `type: ExternalName` Services: the DNS name the service aliases. */
+  externalName?: string;
 }
 
 /** A host as written in a policy, with what it resolved to. */
