@@ -7,6 +7,7 @@
  * requests: each distinct match alternative of either side, plus the requests no explicit
  * alternative matches; each class is sent through both route lists (first match wins).
  */
+import { compareText } from './canonical.ts';
 import type { Conditions } from './conditions.ts';
 import { conditionsKey, conditionsText, implies, mayOverlap } from './conditions.ts';
 import { locate } from './location.ts';
@@ -111,7 +112,15 @@ export function diffTraffic(base: RouteEntry, head: RouteEntry): TrafficChange |
   };
 }
 
-export function diffReroutes(base: RouteEntry, head: RouteEntry): Reroute[] {
+/** At most this many pairwise intersections are judged (routes are usually a handful). */
+const MAX_INTERSECTIONS = 400;
+
+/**
+ * The classes of requests to follow: each explicit alternative of either side, and the
+ * intersection of two alternatives that may overlap without one covering the other (the
+ * requests both match: `jason` and `/api` when the routes for them swap places).
+ */
+function requestClasses(base: RouteEntry, head: RouteEntry): Map<string, Conditions> {
   const classes = new Map<string, Conditions>();
   for (const entry of [head, base]) {
     for (const route of entry.routes) {
@@ -122,6 +131,23 @@ export function diffReroutes(base: RouteEntry, head: RouteEntry): Reroute[] {
       }
     }
   }
+  const singles = [...classes.values()];
+  let budget = MAX_INTERSECTIONS;
+  for (let i = 0; i < singles.length && budget > 0; i++) {
+    for (let j = i + 1; j < singles.length && budget > 0; j++, budget--) {
+      const a = singles[i] as Conditions;
+      const b = singles[j] as Conditions;
+      if (implies(a, b) || implies(b, a) || !mayOverlap(a, b)) continue;
+      const both = [...a, ...b.filter((c) => !a.some((x) => x.text === c.text))].sort((x, y) => compareText(x.text, y.text));
+      const key = conditionsKey(both);
+      if (!classes.has(key)) classes.set(key, both);
+    }
+  }
+  return classes;
+}
+
+export function diffReroutes(base: RouteEntry, head: RouteEntry): Reroute[] {
+  const classes = requestClasses(base, head);
   if (classes.size === 0) return [];
   const otherBase = resolve(base, undefined);
   const otherHead = resolve(head, undefined);
