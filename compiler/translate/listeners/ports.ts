@@ -1,0 +1,66 @@
+/**
+ * Ports: how a service port is carried (HTTP through route configuration, or opaque TCP),
+ * and which port a workload listens on behind a service port.
+ */
+import type { Protocol, Service, ServicePort, Workload } from '../../model/index.ts';
+
+const HTTP_LIKE: ReadonlySet<Protocol> = new Set<Protocol>(['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB']);
+/** Protocols whose connections carry the destination host in the TLS SNI. */
+const TLS_LIKE: ReadonlySet<Protocol> = new Set<Protocol>(['HTTPS', 'TLS']);
+
+function rawPortProtocol(service: Service, port: ServicePort): unknown {
+  let node: unknown = service.doc.data;
+  for (const segment of port.path) {
+    if (typeof node !== 'object' || node === null) return undefined;
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  return typeof node === 'object' && node !== null ? (node as Record<string, unknown>).protocol : undefined;
+}
+
+/** A UDP port of a Kubernetes Service (UNKNOWN in the model): sidecars never proxy it. */
+export function isUdpPort(service: Service, port: ServicePort): boolean {
+  if (service.source !== 'kubernetes' || port.protocol !== 'UNKNOWN') return false;
+  const transport = rawPortProtocol(service, port);
+  return typeof transport === 'string' && transport.toUpperCase() === 'UDP';
+}
+
+/**
+ * Does this port get route configuration (`outboundRouteName(port)`)? HTTP, HTTP2, GRPC,
+ * GRPC-WEB, and UNKNOWN (Istio sniffs those: HTTP goes through the routes, the rest is TCP).
+ * The same predicate as the routes translator's, so every RDS name a listener names exists.
+ */
+export function isRoutedPort(service: Service, port: ServicePort): boolean {
+  if (HTTP_LIKE.has(port.protocol)) return true;
+  return port.protocol === 'UNKNOWN' && !isUdpPort(service, port);
+}
+
+/** UNKNOWN: the listener sniffs HTTP and forwards anything else as TCP. */
+export function isSniffedPort(port: ServicePort): boolean {
+  return port.protocol === 'UNKNOWN';
+}
+
+export function isTlsPort(port: ServicePort): boolean {
+  return TLS_LIKE.has(port.protocol);
+}
+
+/** Is inbound traffic of this protocol handled as HTTP (HTTP connection manager, L7 authorization)? */
+export function isInboundHttp(protocol: Protocol): boolean {
+  return HTTP_LIKE.has(protocol);
+}
+
+/**
+ * The port a workload listens on behind a service port: the WorkloadEntry's port of the same
+ * name, else `targetPort` (a number, or the name of a container port), else the service port.
+ * undefined when a named targetPort names no port of the workload.
+ */
+export function workloadPort(port: ServicePort, workload: Workload | undefined): number | undefined {
+  if (workload?.kind === 'WorkloadEntry' && port.name !== undefined) {
+    const own = workload.ports[port.name];
+    if (own !== undefined) return own;
+  }
+  const target = port.targetPort;
+  if (target === undefined) return port.number;
+  if (typeof target === 'number') return target;
+  if (/^[0-9]+$/.test(target)) return Number(target);
+  return workload?.ports[target];
+}
