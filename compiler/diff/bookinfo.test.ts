@@ -49,7 +49,7 @@ describe('diffPolicies on bookinfo', () => {
     ]);
     // details, productpage and ratings lose their VirtualService: v1 → every endpoint
     const ratings = service(diff, 'ratings.default.svc.cluster.local:9080');
-    assert.deepEqual(trafficLines(ratings), ['ratings (all endpoints) 0% → 100%', 'v1 100% → 0%']);
+    assert.deepEqual(trafficLines(ratings), ['v1 100% → 0%', 'ratings (all endpoints) 0% → 100%']);
     assert.deepEqual(serviceLines(ratings), ['route removed [all requests] v1 @base:networking/virtual-service-all-v1.yaml:35']);
     assert.deepEqual(ratings?.traffic?.location.side, 'base');
   });
@@ -80,10 +80,10 @@ describe('diffPolicies on bookinfo', () => {
       assert.deepEqual(s.routes, []);
     }
     assert.deepEqual(serviceLines(service(diff, REVIEWS)), [
-      'cluster changed outbound|9080||reviews.default.svc.cluster.local tls: - → ISTIO_MUTUAL @head:networking/destination-rule-all-mtls.yaml:22',
-      'cluster changed outbound|9080|v1|reviews.default.svc.cluster.local tls: - → ISTIO_MUTUAL @head:networking/destination-rule-all-mtls.yaml:22',
-      'cluster changed outbound|9080|v2|reviews.default.svc.cluster.local tls: - → ISTIO_MUTUAL @head:networking/destination-rule-all-mtls.yaml:22',
-      'cluster changed outbound|9080|v3|reviews.default.svc.cluster.local tls: - → ISTIO_MUTUAL @head:networking/destination-rule-all-mtls.yaml:22',
+      'cluster changed outbound|9080||reviews.default.svc.cluster.local tls: unset → ISTIO_MUTUAL @head:networking/destination-rule-all-mtls.yaml:22',
+      'cluster changed outbound|9080|v1|reviews.default.svc.cluster.local tls: unset → ISTIO_MUTUAL @head:networking/destination-rule-all-mtls.yaml:22',
+      'cluster changed outbound|9080|v2|reviews.default.svc.cluster.local tls: unset → ISTIO_MUTUAL @head:networking/destination-rule-all-mtls.yaml:22',
+      'cluster changed outbound|9080|v3|reviews.default.svc.cluster.local tls: unset → ISTIO_MUTUAL @head:networking/destination-rule-all-mtls.yaml:22',
     ]);
     assert.deepEqual(
       service(diff, 'ratings.default.svc.cluster.local:9080')?.clusters.map((c) => c.subset ?? '(service)'),

@@ -41,8 +41,15 @@ export function diffCluster(base: ClusterInfo | undefined, head: ClusterInfo | u
   const change: ClusterChange['change'] = !base ? 'added' : !head ? 'removed' : 'changed';
   const location = (head && locationOf('head', head, changed)) ?? (base && locationOf('base', base, changed));
   if (!location) return undefined;
-  const out: ClusterChange = { change, host: info.host, name: info.name, fields, location };
-  if (info.port !== undefined) out.port = info.port;
-  if (info.subset !== undefined) out.subset = info.subset;
+  // key order is the JSON output's order
+  const out: ClusterChange = {
+    change,
+    host: info.host,
+    ...(info.port === undefined ? {} : { port: info.port }),
+    ...(info.subset === undefined ? {} : { subset: info.subset }),
+    name: info.name,
+    fields,
+    location,
+  };
   return out;
 }

@@ -48,10 +48,17 @@ function serviceDiff(slot: Slot): ServiceDiff | undefined {
     if (change) clusters.push(change);
   }
   if (!traffic && routes.length === 0 && rerouted.length === 0 && clusters.length === 0) return undefined;
-  const out: ServiceDiff = { title: entryTitle(slot), host: slot.host, routes, rerouted, clusters };
-  if (slot.port !== undefined) out.port = slot.port;
-  if (slot.context !== MESH) out.gateway = slot.context;
-  if (traffic) out.traffic = traffic;
+  // key order is the JSON output's order
+  const out: ServiceDiff = {
+    title: entryTitle(slot),
+    host: slot.host,
+    ...(slot.port === undefined ? {} : { port: slot.port }),
+    ...(slot.context === MESH ? {} : { gateway: slot.context }),
+    ...(traffic ? { traffic } : {}),
+    routes,
+    rerouted,
+    clusters,
+  };
   return out;
 }
 

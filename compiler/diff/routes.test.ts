@@ -50,7 +50,7 @@ describe('diffPolicies: routes', () => {
     mirrorPercentage: {value: 5}
 `);
     assert.deepEqual(serviceLines(service(diffPolicies(model(base), model(head)), REVIEWS)), [
-      'route changed [all requests] retries: attempts=3 perTryTimeout=2s → off; mirror: - → reviews/v2 (5%) @head:vs.yaml:8',
+      'route changed [all requests] retries: attempts=3 perTryTimeout=2s → off; mirror: unset → reviews/v2 (5%) @head:vs.yaml:8',
     ]);
   });
 

@@ -107,7 +107,7 @@ export function sameSplit(a: Split, b: Split): boolean {
   });
 }
 
-/** Every destination of either split with its share on each side. */
+/** Every destination of either split with its share on each side: before's in order, then the new ones. */
 export function shareChanges(before: Split, after: Split): ShareChange[] {
   const byLabel = new Map<string, ShareChange>();
   for (const s of before) byLabel.set(s.label, { label: s.label, target: s.target, before: s.share, after: NOTHING });
@@ -116,7 +116,7 @@ export function shareChanges(before: Split, after: Split): ShareChange[] {
     if (seen) seen.after = s.share;
     else byLabel.set(s.label, { label: s.label, target: s.target, before: NOTHING, after: s.share });
   }
-  return [...byLabel.values()].sort((a, b) => compareText(a.label, b.label));
+  return [...byLabel.values()];
 }
 
 /** `90%`, `33.33%` (two decimals at most; the exact ratio is in the Fraction). */
@@ -124,9 +124,9 @@ export function percentText(f: Fraction): string {
   return `${+f.percent.toFixed(2)}%`;
 }
 
-/** `v2` for a lone destination, `v1 90%, v2 10%` otherwise, `nowhere` for none. */
-export function splitText(split: Split): string {
+/** `v2` for a lone destination (`v2 100%` with `percentAlways`), `v1 90%, v2 10%` otherwise, `nowhere` for none. */
+export function splitText(split: Split, percentAlways = false): string {
   if (split.length === 0) return 'nowhere (all weights 0)';
-  if (split.length === 1 && split[0]?.share.num === split[0]?.share.den) return split[0]?.label ?? '';
+  if (!percentAlways && split.length === 1 && split[0]?.share.num === split[0]?.share.den) return split[0]?.label ?? '';
   return split.map((s) => `${s.label} ${percentText(s.share)}`).join(', ');
 }

@@ -60,7 +60,7 @@ export interface ShareChange {
 export interface TrafficChange {
   before: Split;
   after: Split;
-  /** Every destination of either side, sorted by label, unchanged ones included. */
+  /** Every destination of either side (before's in order, then new ones), unchanged ones included. */
   shares: ShareChange[];
   location: DiffLocation;
 }
@@ -75,7 +75,7 @@ export interface RouteView {
   settings: Record<string, string>;
 }
 
-/** A setting before → after; `before`/`after` are rendered values, `-` when not set. */
+/** A setting before → after; `before`/`after` are rendered values, `unset` when not set. */
 export interface FieldChange {
   field: string;
   before: string;

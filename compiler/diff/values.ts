@@ -6,7 +6,7 @@
 import { formatMs, parseDurationMs } from '../analyze/shared/duration.ts';
 import { isRecord } from '../model/json.ts';
 
-export const UNSET = '-';
+export const UNSET = 'unset';
 
 function scalar(value: unknown): string {
   if (typeof value === 'string') {
