@@ -1,0 +1,115 @@
+/** Test helpers for route translation: inline YAML → model → RouteConfigurations of one proxy class. */
+import type { Diagnostic } from '../../diagnostics/index.ts';
+import { loadSources } from '../../load/index.ts';
+import { buildModel, indexOf } from '../../model/index.ts';
+import type { Labels, PolicyModel } from '../../model/index.ts';
+import type { SourceFile } from '../../load/index.ts';
+import type { JsonObject } from '../../xds/index.ts';
+import { proxyClass } from '../proxy-class.ts';
+import type { Flavor, Resource, TranslateOptions } from '../types.ts';
+import { translateRoutes } from './index.ts';
+
+export interface Compiled {
+  resources: Resource[];
+  diagnostics: Diagnostic[];
+  model: PolicyModel;
+  /** The resource named `name` (throws when absent). */
+  get(name: string): Resource;
+}
+
+export interface ProxyOptions {
+  namespace?: string;
+  labels?: Labels;
+  options?: TranslateOptions;
+}
+
+export function modelOf(files: Record<string, string> | string | readonly SourceFile[]): PolicyModel {
+  const sources: SourceFile[] = typeof files === 'string' ? [{ path: 'policy.yaml', content: files }] : Array.isArray(files) ? [...(files as readonly SourceFile[])] : Object.entries(files as Record<string, string>).map(([path, content]) => ({ path, content }));
+  return buildModel(loadSources(sources).documents).model;
+}
+
+export function compileRoutes(files: Record<string, string> | string | readonly SourceFile[] | PolicyModel, flavor: Flavor, proxy: ProxyOptions = {}): Compiled {
+  const model = typeof files === 'object' && !Array.isArray(files) && 'services' in files ? (files as PolicyModel) : modelOf(files as Record<string, string> | string | readonly SourceFile[]);
+  const diagnostics: Diagnostic[] = [];
+  const resources = translateRoutes({
+    model,
+    index: indexOf(model),
+    proxy: proxyClass(flavor, proxy.namespace ?? 'default', proxy.labels ?? {}),
+    options: proxy.options ?? {},
+    report: (d) => diagnostics.push(d),
+  });
+  return {
+    resources,
+    diagnostics,
+    model,
+    get(name: string): Resource {
+      const found = resources.find((r) => r.name === name);
+      if (!found) throw new Error(`no resource ${name}; have ${resources.map((r) => r.name).join(', ')}`);
+      return found;
+    },
+  };
+}
+
+/** Virtual host `name` of a RouteConfiguration. */
+export function vhost(resource: Resource, name: string): JsonObject {
+  const list = resource.json.virtualHosts as JsonObject[];
+  const found = list.find((v) => v.name === name);
+  if (!found) throw new Error(`no virtual host ${name}; have ${list.map((v) => String(v.name)).join(', ')}`);
+  return found;
+}
+
+/** The routes of virtual host `name`. */
+export function routesOf(resource: Resource, name: string): JsonObject[] {
+  return vhost(resource, name).routes as JsonObject[];
+}
+
+/** A Kubernetes Service (and a Deployment per version) in YAML. */
+export function service(name: string, options: { namespace?: string; ports?: readonly (readonly [string, number])[]; versions?: readonly string[] } = {}): string {
+  const ns = options.namespace ?? 'default';
+  const ports = (options.ports ?? [['http', 9080]]).map(([n, p]) => `  - {name: ${n}, port: ${p}}`).join('\n');
+  let out = `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  selector: {app: ${name}}
+  ports:
+${ports}
+`;
+  for (const v of options.versions ?? ['v1', 'v2']) {
+    out += `---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}-${v}, namespace: ${ns}}
+spec:
+  selector: {matchLabels: {app: ${name}, version: ${v}}}
+  template:
+    metadata: {labels: {app: ${name}, version: ${v}}}
+    spec: {containers: [{name: app, image: x}]}
+`;
+  }
+  return out;
+}
+
+/** A DestinationRule with subsets v1.. for a host. */
+export function subsets(host: string, names: readonly string[] = ['v1', 'v2'], extra = '', namespace = 'default'): string {
+  return `apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ${host.split('.')[0]}, namespace: ${namespace}}
+spec:
+  host: ${host}
+${extra}  subsets:
+${names.map((n) => `  - {name: ${n}, labels: {version: ${n}}}`).join('\n')}
+`;
+}
+
+export function virtualService(name: string, spec: string, namespace = 'default'): string {
+  return `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ${name}, namespace: ${namespace}}
+spec:
+${spec}`;
+}
+
+export function yaml(...docs: string[]): string {
+  return docs.map((d) => d.trimEnd()).join('\n---\n');
+}
