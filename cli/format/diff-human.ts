@@ -14,7 +14,8 @@ import { cleanMessage } from './text.ts';
  *     ~ route all requests  networking/virtual-service-reviews-50-v3.yaml:9
  *         destinations  v1 90%, v2 10% → v1 50%, v3 50%
  */
-export function formatDiffHuman(report: DiffReport, options: DiffFormatOptions): string {
+export function formatDiffHuman(unsafe: DiffReport, options: DiffFormatOptions): string {
+  const report = visible(unsafe);
   const p = palette(options.color);
   const lines: string[] = [];
   for (const service of report.diff.services) {
@@ -30,7 +31,22 @@ export function formatDiffHuman(report: DiffReport, options: DiffFormatOptions):
     if (line) lines.push(p.yellow(`! ${line}`));
   }
   lines.push(summaryText(report.diff));
-  return lines.map((l) => cleanMessage(l)).join('\n') + '\n';
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * Every string from the policy (hosts, header values, principals, file names) with control
+ * characters made visible and on one line, before any styling is added.
+ */
+function visible<T>(value: T): T {
+  if (typeof value === 'string') return cleanMessage(value).replace(/\n/g, ' ') as T;
+  if (Array.isArray(value)) return value.map(visible) as T;
+  if (typeof value === 'object' && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = visible(v);
+    return out as T;
+  }
+  return value;
 }
 
 const MARK = { added: '+', removed: '-', changed: '~' } as const;

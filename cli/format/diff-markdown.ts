@@ -74,7 +74,11 @@ function place(location: DiffLocation, options: DiffFormatOptions): string {
 
 /** Plain text that GitHub must not read as Markdown or HTML (safe inside table cells too). */
 function text(value: string): string {
-  return value.replace(/[\r\n]+/g, ' ').replace(/([\\`*_[\]<>|~#])/g, '\\$1');
+  return value
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/([\\`*[\]<>|~#])/g, '\\$1')
+    // `_` inside a word (ISTIO_MUTUAL) is not emphasis in GitHub's Markdown
+    .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_');
 }
 
 /** An inline code span (pipes escaped for tables; backticks in the value get a longer fence). */

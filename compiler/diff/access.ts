@@ -88,14 +88,17 @@ function policyKey(p: Policy): string {
   return `${p.doc.kind}/${p.namespace}/${p.name}`;
 }
 
-/** The policy whose change most likely caused the subject's: changed or added in head, else removed from base. */
+/**
+ * The policy whose change most likely caused the subject's: changed or added in head, else
+ * removed from base, in the order given (AuthorizationPolicies before PeerAuthentications).
+ */
 function locationOf(c: Candidate, base: readonly Policy[], head: readonly Policy[]): DiffLocation | undefined {
   const before = new Map(base.map((p) => [policyKey(p), canonical(p.doc.data.spec)]));
   const after = new Set(head.map(policyKey));
-  for (const p of [...head].sort(byNamespaceName)) {
+  for (const p of head) {
     if (before.get(policyKey(p)) !== canonical(p.doc.data.spec)) return locate('head', p, ['spec']);
   }
-  for (const p of [...base].sort(byNamespaceName)) {
+  for (const p of base) {
     if (!after.has(policyKey(p))) return locate('base', p, ['spec']);
   }
   if (c.head.node) return locate('head', c.head.node, c.head.node.path);
@@ -117,8 +120,9 @@ function changeFor(c: Candidate, base: PolicyModel, head: PolicyModel): AccessCh
   const accessChanged = !sameAccess(accessBefore, accessAfter);
   const mtlsChanged = mtlsBefore.text !== mtlsAfter.text;
   if (!accessChanged && !mtlsChanged) return undefined;
-  const relevantBefore: Policy[] = [...(accessChanged ? authzBefore : []), ...(mtlsChanged ? peerBefore : [])];
-  const relevantAfter: Policy[] = [...(accessChanged ? authzAfter : []), ...(mtlsChanged ? peerAfter : [])];
+  const ordered = <P extends Policy>(list: readonly P[]) => [...list].sort(byNamespaceName);
+  const relevantBefore: Policy[] = [...(accessChanged ? ordered(authzBefore) : []), ...(mtlsChanged ? ordered(peerBefore) : [])];
+  const relevantAfter: Policy[] = [...(accessChanged ? ordered(authzAfter) : []), ...(mtlsChanged ? ordered(peerAfter) : [])];
   const location = locationOf(c, relevantBefore, relevantAfter);
   if (!location) return undefined;
   const change: AccessChange = { subject: c.subject, location };
