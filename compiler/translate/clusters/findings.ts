@@ -1,0 +1,25 @@
+/**
+ * Diagnostics of the cluster translation, said once: a DestinationRule setting that a flavor
+ * cannot express shows up in every cluster built from it (the service cluster and each
+ * subset cluster), but the user gets one finding per policy node and problem.
+ */
+import { diagnostic } from '../../diagnostics/index.ts';
+import type { CodeDefinition, ReportOptions } from '../../diagnostics/index.ts';
+import type { PathSegment } from '../../load/types.ts';
+import type { Origin } from '../../model/index.ts';
+import type { TranslateContext } from '../types.ts';
+
+export class Findings {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly ctx: TranslateContext) {}
+
+  /** Reports `message` at the node `origin` (optionally a child of it), once per node, code and message. */
+  at(def: CodeDefinition, origin: Origin, message: string, child: readonly PathSegment[] = [], options?: ReportOptions): void {
+    const path = child.length === 0 ? origin.path : [...origin.path, ...child];
+    const key = `${def.code}\n${origin.doc.file}\n${origin.doc.index}\n${path.join('\u0000')}\n${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.ctx.report(diagnostic(def, origin.doc.locate(path), message, options));
+  }
+}
