@@ -113,3 +113,13 @@ ${spec}`;
 export function yaml(...docs: string[]): string {
   return docs.map((d) => d.trimEnd()).join('\n---\n');
 }
+
+/** The policy node behind a JSON path of a resource: the source-map entry with the longest matching prefix. */
+export function originOf(resource: Resource, path: readonly (string | number)[]): { doc: { name: string; kind: string }; path: readonly (string | number)[] } | undefined {
+  let best: Resource['sources'][number] | undefined;
+  for (const entry of resource.sources) {
+    if (entry.path.length > path.length || (best && entry.path.length <= best.path.length)) continue;
+    if (entry.path.every((segment, i) => segment === path[i])) best = entry;
+  }
+  return best?.origin;
+}
