@@ -35,6 +35,8 @@ export interface XdsClientOptions {
   client?: grpc.Client;
   /** ACK every response as it arrives. */
   autoAck?: boolean;
+  /** Leave the node out of the first request too (to test that the server refuses it). */
+  omitNode?: boolean;
 }
 
 /** The resource's name, read from its decoded JSON (SotW responses do not carry names). */
@@ -114,6 +116,7 @@ abstract class StreamClient<Request, Response> {
 
   constructor(options: XdsClientOptions, protocol: Protocol, serialize: (r: Request) => Buffer, deserialize: (b: Buffer) => Response) {
     this.node = options.node;
+    this.sentNode = options.omitNode === true;
     const method = discoveryMethod(options.service ?? 'ads', protocol);
     this.ownClient = options.client ? undefined : new grpc.Client(options.address, grpc.credentials.createInsecure());
     const client = options.client ?? (this.ownClient as grpc.Client);
