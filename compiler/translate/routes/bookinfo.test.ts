@@ -2,6 +2,7 @@
 // Envoy protos and has no validation violation, no duplicate domain, and no translation error.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { SourceFile } from '../../load/index.ts';
 import { bookinfoFile, bookinfoFiles } from '../../../test/support/bookinfo.ts';
 import { validateSources } from '../../validate.ts';
 import { verifyResource } from '../../verify/index.ts';
@@ -14,7 +15,7 @@ const platform = bookinfoFile('platform/bookinfo.yaml');
 const rules = bookinfoFile('networking/destination-rule-all.yaml');
 const HOST = (name: string) => `${name}.default.svc.cluster.local`;
 
-function scenario(files: { path: string; content: string }[], flavor: 'envoy' | 'grpc') {
+function scenario(files: SourceFile[], flavor: 'envoy' | 'grpc') {
   // some scenarios are knowingly incomplete (details v2 has no pods): the output must verify anyway
   const validation = validateSources(files);
   const compiled = compileRoutes(validation.model, flavor, { namespace: 'default', labels: { app: 'productpage', version: 'v1' } });

@@ -2,6 +2,7 @@
 // VirtualService, merged per host and ordered by Gateway API precedence.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { SourceFile } from '../../load/index.ts';
 import { bookinfoFile } from '../../../test/support/bookinfo.ts';
 import { verifyResource } from '../../verify/index.ts';
 import type { JsonObject } from '../../xds/index.ts';
@@ -23,7 +24,7 @@ function essence(route: JsonObject): JsonObject {
   return rest;
 }
 
-function reviewsRoutes(files: { path: string; content: string }[], flavor: Flavor): JsonObject[] {
+function reviewsRoutes(files: SourceFile[], flavor: Flavor): JsonObject[] {
   const compiled = compileRoutes(files, flavor);
   for (const r of compiled.resources) {
     encodeResource(r.typeUrl, r.json);
