@@ -121,8 +121,10 @@ export class SnapshotCache {
   watch(proxy: ProxyClass, listener: SnapshotListener): SnapshotWatch {
     const entry = this.entry(proxy.key);
     entry.proxy ??= proxy;
-    entry.watchers.add(listener);
+    // Loaded before the listener joins: a provider that answers at once hands the snapshot to
+    // the streams already waiting, and to this one through the return value.
     if (!entry.snapshot && !entry.missing && !entry.loading && !this.closed) this.load(proxy, entry);
+    entry.watchers.add(listener);
     let cancelled = false;
     return {
       snapshot: entry.snapshot,
