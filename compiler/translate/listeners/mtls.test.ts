@@ -69,6 +69,8 @@ describe('PeerAuthentication precedence', () => {
     // UNSET inherits from the level above
     assert.equal(mode(mesh + pa('default', 'shop', 'mtls: {mode: UNSET}')), 'STRICT');
     assert.equal(mode(mesh + pa('api', 'shop', 'selector:\n  matchLabels: {app: api}')), 'STRICT');
+    // a selector in the root namespace selects nothing (Istio's ComposePeerAuthentication)
+    assert.equal(mode(pa('api', 'istio-system', 'selector:\n  matchLabels: {app: api}\nmtls: {mode: STRICT}')), 'PERMISSIVE');
     // other namespaces and other workloads do not count
     assert.equal(mode(pa('default', 'other', 'mtls: {mode: STRICT}') + pa('web', 'shop', 'selector:\n  matchLabels: {app: web}\nmtls: {mode: STRICT}')), 'PERMISSIVE');
   });

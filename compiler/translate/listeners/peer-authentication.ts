@@ -1,7 +1,7 @@
 /**
  * The mTLS mode a workload's port accepts, as Istio composes PeerAuthentication: the
- * workload-level policy (one with a selector, from the workload's namespace or the root
- * namespace), else the namespace policy, else the mesh policy (root namespace, no
+ * workload-level policy (one with a selector in the workload's namespace; Istio ignores
+ * selectors in the root namespace), else the namespace policy, else the mesh policy (root namespace, no
  * selector); UNSET inherits from the level above; PERMISSIVE when nothing sets it.
  * Port-level modes (`portLevelMtls`, keyed by the workload's port) count only on a
  * workload-level policy; an UNSET port inherits the workload's mode.
@@ -35,8 +35,8 @@ export function peerAuthenticationLevels(model: PolicyModel, namespace: string, 
     const selector = pa.selection.selector;
     const hasSelector = selector !== undefined && Object.keys(selector).length > 0;
     if (hasSelector) {
-      // the workload's own namespace first, then the root namespace
-      if (!levels.workload || (levels.workload.namespace !== namespace && pa.namespace === namespace)) levels.workload = pa;
+      // as in Istio, a policy with a selector in the root namespace selects nothing
+      if (pa.namespace !== model.rootNamespace) levels.workload ??= pa;
     } else if (pa.namespace === model.rootNamespace) {
       levels.mesh ??= pa;
     } else {

@@ -3,7 +3,9 @@
  * (`getConfigsForWorkload`): policies of the class's namespace and of the root namespace
  * whose selector is a subset of the class's labels (no selector: every workload of that
  * namespace; in the root namespace, the whole mesh). A root-namespace policy with a
- * selector applies to matching workloads of every namespace.
+ * selector applies to matching workloads of every namespace (AuthorizationPolicy,
+ * RequestAuthentication; for PeerAuthentication Istio then ignores it, see
+ * peer-authentication.ts).
  */
 import type { AuthorizationPolicy, Labels, PeerAuthentication, PolicyModel, RequestAuthentication } from '../../model/index.ts';
 import { selects } from './registry.ts';
