@@ -23,7 +23,7 @@ import { ENVOY_MTLS_HTTP, ENVOY_MTLS_TCP, ORIGINAL_DST, ROUTER, TLS_INSPECTOR, h
 import { buildJwtFilter } from './jwt.ts';
 import { decideMode, peerAuthenticationLevels } from './peer-authentication.ts';
 import type { PeerAuthenticationDecision } from './peer-authentication.ts';
-import { isInboundHttp, isUdpPort, workloadPort } from './ports.ts';
+import { isInboundHttp, isProxiedPort, workloadPort } from './ports.ts';
 import { buildRbacFilters } from './rbac/filters.ts';
 import { classWorkloads, servicesSelecting } from './registry.ts';
 import { authorizationPoliciesFor, requestAuthenticationsFor } from './selection.ts';
@@ -53,7 +53,7 @@ export function inboundPorts(ctx: TranslateContext, workloads: readonly Workload
   const candidates: (Workload | undefined)[] = workloads.length > 0 ? [...workloads] : [undefined];
   for (const service of servicesSelecting(ctx.model, ctx.proxy)) {
     for (const port of service.ports) {
-      if (isUdpPort(service, port)) continue;
+      if (!isProxiedPort(service, port)) continue;
       const origin = { doc: service.doc, path: port.path };
       for (const workload of candidates) {
         const number = workloadPort(port, workload);

@@ -20,7 +20,7 @@ import { outboundListenerName, outboundRouteName } from '../naming.ts';
 import type { Resource, SourceMapEntry, TranslateContext } from '../types.ts';
 import { PORT_PROTOCOL_CONFLICT, TCP_PORT_SHARED } from './codes.ts';
 import { ADS_SOURCE, CORS, FAULT, HTTP_INSPECTOR, ROUTER, SNIFFED_HTTP, TLS_INSPECTOR, httpConnectionManager, socketAddress, tcpProxy } from './filters.ts';
-import { isRoutedPort, isSniffedPort, isTlsPort, isUdpPort } from './ports.ts';
+import { isProxiedPort, isRoutedPort, isSniffedPort, isTlsPort } from './ports.ts';
 import { visibleServices } from './registry.ts';
 import type { Reporter } from './sources.ts';
 import { tcpDestination } from './tcp-route.ts';
@@ -140,9 +140,9 @@ function tcpListener(ctx: TranslateContext, reporter: Reporter, port: number, gr
 
 export function envoyOutboundListeners(ctx: TranslateContext, reporter: Reporter): Resource[] {
   const groups = new Map<number, PortGroup>();
-  for (const service of visibleServices(ctx.model, ctx.proxy.namespace)) {
+  for (const service of visibleServices(ctx)) {
     for (const port of service.ports) {
-      if (isUdpPort(service, port)) continue;
+      if (!isProxiedPort(service, port)) continue;
       let group = groups.get(port.number);
       if (!group) groups.set(port.number, (group = { http: [], tls: [], tcp: [] }));
       const entry: Entry = { service, port, origin: { doc: service.doc, path: port.path } };

@@ -1,8 +1,9 @@
 /**
  * Proxyless gRPC client listeners: a channel to `xds:///NAME:PORT` asks for the Listener
  * named `NAME:PORT`, so every name that reaches a service from the proxy's namespace gets
- * one per port — `reviews.default.svc.cluster.local:9080`, `reviews.default.svc:9080`,
- * `reviews.default:9080`, and `reviews:9080` from `default` itself — each an `api_listener`
+ * one per port with routes (`isRoutedPort`) — `reviews.default.svc.cluster.local:9080`,
+ * `reviews.default.svc:9080`, `reviews.default:9080`, and `reviews:9080` from `default`
+ * itself (the routes translator's `serviceNames`) — each an `api_listener`
  * whose routes come over RDS from the route configuration of the service's host and port
  * (`grpcRouteName`), with the fault and router filters. Wildcard ServiceEntry hosts are not
  * gRPC targets and get none. No RBAC: gRPC clients reject it.
@@ -17,7 +18,8 @@ import { grpcRouteName, hostPort } from '../naming.ts';
 import type { Resource, TranslateContext } from '../types.ts';
 import { GRPC_LISTENER_NAME_CONFLICT } from './codes.ts';
 import { ADS_SOURCE, FAULT, ROUTER } from './filters.ts';
-import { isUdpPort } from './ports.ts';
+import { serviceNames } from '../routes/index.ts';
+import { isRoutedPort } from './ports.ts';
 import { visibleServices } from './registry.ts';
 import type { Reporter } from './sources.ts';
 
@@ -29,22 +31,6 @@ function routeNameFor(service: Service, port: number): string {
   return grpcRouteName(service.hostname, port);
 }
 
-/**
- * The names that reach a service from `fromNamespace`, most qualified first: the host, then
- * (Kubernetes) `name.ns.svc`, `name.ns`, and `name` only from the service's own namespace.
- */
-export function grpcTargetNames(service: Service, fromNamespace: string): string[] {
-  const out = [service.hostname];
-  const aliases = service.aliases;
-  for (let i = aliases.length - 1; i >= 0; i--) {
-    const alias = aliases[i] as string;
-    if (alias === service.hostname) continue;
-    if (service.source === 'kubernetes' && alias === service.name && service.namespace !== fromNamespace) continue;
-    out.push(alias);
-  }
-  return out;
-}
-
 interface Claim {
   service: Service;
   resource: Resource;
@@ -54,13 +40,13 @@ export function grpcClientListeners(ctx: TranslateContext, reporter: Reporter): 
   const from = ctx.proxy.namespace;
   const claims = new Map<string, Claim>();
   const typeUrl = RESOURCE_TYPE_URLS.listener;
-  for (const service of visibleServices(ctx.model, from)) {
+  for (const service of visibleServices(ctx)) {
     if (service.hostname.startsWith('*')) continue;
     const origin: Origin = { doc: service.doc, path: service.path };
     const sources = [{ path: ROOT, origin }];
-    const names = grpcTargetNames(service, from);
+    const names = serviceNames(service, from);
     for (const port of service.ports) {
-      if (isUdpPort(service, port)) continue;
+      if (!isRoutedPort(service, port)) continue;
       const rds = { configSource: ADS_SOURCE, routeConfigName: routeNameFor(service, port.number) };
       for (const alias of names) {
         const name = hostPort(alias, port.number);

@@ -22,7 +22,7 @@ import { GRPC_PERMISSIVE_PLAINTEXT, GRPC_SERVER_NO_ADDRESS, JWT_NOT_SUPPORTED_GR
 import { GRPC_MTLS, ROUTER, httpConnectionManager, socketAddress } from './filters.ts';
 import { decideMode, peerAuthenticationLevels } from './peer-authentication.ts';
 import type { PeerAuthenticationDecision } from './peer-authentication.ts';
-import { isUdpPort, workloadPort } from './ports.ts';
+import { isProxiedPort, workloadPort } from './ports.ts';
 import { buildRbacFilters } from './rbac/filters.ts';
 import { classWorkloads, servicesOf } from './registry.ts';
 import { authorizationPoliciesFor, requestAuthenticationsFor } from './selection.ts';
@@ -41,7 +41,7 @@ function servedPorts(ctx: TranslateContext, workload: Workload, reporter: Report
   const byPort = new Map<number, ServedPort>();
   for (const service of servicesOf(ctx.model, workload)) {
     for (const port of service.ports) {
-      if (isUdpPort(service, port)) continue;
+      if (!isProxiedPort(service, port)) continue;
       const origin = { doc: service.doc, path: port.path };
       const number = workloadPort(port, workload);
       if (number === undefined) {

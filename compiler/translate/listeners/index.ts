@@ -24,7 +24,6 @@ export { inboundClusterName } from './envoy-inbound.ts';
 export { peerAuthenticationMode } from './peer-authentication.ts';
 export type { EffectiveMode, PeerAuthenticationDecision } from './peer-authentication.ts';
 export { PASSTHROUGH_CLUSTER } from './virtual-outbound.ts';
-export { grpcTargetNames } from './grpc-client.ts';
 
 function byName(a: Resource, b: Resource): number {
   return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;

@@ -120,9 +120,9 @@ spec:
 });
 
 describe('gRPC api_listeners', () => {
-  const mesh = service('reviews', 'default', '[{name: grpc, port: 9080}, {name: grpc-admin, port: 9090}]') + serviceEntry('ext', '[api.example.com, "*.wild.example.com"]', '[{number: 443, name: grpc, protocol: GRPC}]');
+  const mesh = service('reviews', 'default', '[{name: grpc, port: 9080}, {name: grpc-admin, port: 9090}, {name: tcp-db, port: 5432}]') + serviceEntry('ext', '[api.example.com, "*.wild.example.com"]', '[{number: 443, name: grpc, protocol: GRPC}]');
 
-  it('makes one listener per target name and port, all on the route configuration of the host', () => {
+  it('makes one listener per target name and port with routes, all on the route configuration of the host', () => {
     const same = compile(mesh, 'grpc', 'default');
     const names = same.resources.map((r) => r.name);
     assert.deepEqual(names, [

@@ -3,35 +3,22 @@
  * and which port a workload listens on behind a service port.
  */
 import type { Protocol, Service, ServicePort, Workload } from '../../model/index.ts';
+import { isRoutedPort } from '../routes/index.ts';
 
 const HTTP_LIKE: ReadonlySet<Protocol> = new Set<Protocol>(['HTTP', 'HTTP2', 'GRPC', 'GRPC-WEB']);
 /** Protocols whose connections carry the destination host in the TLS SNI. */
 const TLS_LIKE: ReadonlySet<Protocol> = new Set<Protocol>(['HTTPS', 'TLS']);
 
-function rawPortProtocol(service: Service, port: ServicePort): unknown {
-  let node: unknown = service.doc.data;
-  for (const segment of port.path) {
-    if (typeof node !== 'object' || node === null) return undefined;
-    node = (node as Record<string | number, unknown>)[segment];
-  }
-  return typeof node === 'object' && node !== null ? (node as Record<string, unknown>).protocol : undefined;
-}
-
-/** A UDP port of a Kubernetes Service (UNKNOWN in the model): sidecars never proxy it. */
-export function isUdpPort(service: Service, port: ServicePort): boolean {
-  if (service.source !== 'kubernetes' || port.protocol !== 'UNKNOWN') return false;
-  const transport = rawPortProtocol(service, port);
-  return typeof transport === 'string' && transport.toUpperCase() === 'UDP';
-}
-
 /**
- * Does this port get route configuration (`outboundRouteName(port)`)? HTTP, HTTP2, GRPC,
- * GRPC-WEB, and UNKNOWN (Istio sniffs those: HTTP goes through the routes, the rest is TCP).
- * The same predicate as the routes translator's, so every RDS name a listener names exists.
+ * Does this port get route configuration (`outboundRouteName(port)`, `grpcRouteName`)?
+ * The routes translator decides (HTTP, HTTP2, GRPC, GRPC-WEB, and UNKNOWN, which Istio
+ * sniffs); listeners use its predicate so that every RDS name they point at exists.
  */
-export function isRoutedPort(service: Service, port: ServicePort): boolean {
-  if (HTTP_LIKE.has(port.protocol)) return true;
-  return port.protocol === 'UNKNOWN' && !isUdpPort(service, port);
+export { isRoutedPort };
+
+/** Is the port proxied at all? Kubernetes UDP (and SCTP) ports are UNKNOWN in the model and never are. */
+export function isProxiedPort(service: Service, port: ServicePort): boolean {
+  return port.protocol !== 'UNKNOWN' || isRoutedPort(service, port);
 }
 
 /** UNKNOWN: the listener sniffs HTTP and forwards anything else as TCP. */

@@ -4,8 +4,8 @@
  * (cached on the model object), so translating many classes does not rescan the model.
  */
 import type { Labels, PolicyModel, Service, Workload } from '../../model/index.ts';
-import { isVisible } from '../../model/index.ts';
-import type { ProxyClass } from '../types.ts';
+import { visibleServices as routedVisibleServices } from '../routes/index.ts';
+import type { ProxyClass, TranslateContext } from '../types.ts';
 
 /** `selector ⊆ labels` (an empty selector selects everything). */
 export function selects(selector: Labels | undefined, labels: Labels): boolean {
@@ -56,22 +56,16 @@ function indexes(model: PolicyModel): ModelIndexes {
 }
 
 /**
- * The services a proxy in `namespace` can call (exportTo honoured), one per hostname — a
- * Kubernetes Service wins over a ServiceEntry of the same host, as the routes translator
- * decides — sorted by hostname.
+ * The services a proxy of the class can call, as the routes translator chooses them
+ * (exportTo honoured; one per hostname, a Kubernetes Service winning over a ServiceEntry
+ * of the same host), sorted by hostname; cached per model and namespace.
  */
-export function visibleServices(model: PolicyModel, namespace: string): readonly Service[] {
-  const idx = indexes(model);
-  const known = idx.visibleFrom.get(namespace);
+export function visibleServices(ctx: TranslateContext): readonly Service[] {
+  const idx = indexes(ctx.model);
+  const known = idx.visibleFrom.get(ctx.proxy.namespace);
   if (known) return known;
-  const chosen = new Map<string, Service>();
-  for (const service of model.services) {
-    if (!isVisible(service.exportTo, service.namespace, namespace)) continue;
-    const current = chosen.get(service.hostname);
-    if (current === undefined || (current.source !== 'kubernetes' && service.source === 'kubernetes')) chosen.set(service.hostname, service);
-  }
-  const list = [...chosen.values()].sort(compareServices);
-  idx.visibleFrom.set(namespace, list);
+  const list = routedVisibleServices(ctx).sort(compareServices);
+  idx.visibleFrom.set(ctx.proxy.namespace, list);
   return list;
 }
 
