@@ -45,6 +45,8 @@ export interface CloseResult {
 
 export interface ServerInternals {
   streams: number;
+  /** Streams waiting for their client to read (pushes to them are coalesced meanwhile). */
+  blockedStreams: number;
   cache: ReturnType<SnapshotCache['internals']>;
   registry: ReturnType<ProxyRegistry['internals']>;
 }
@@ -106,7 +108,9 @@ export class XdsServer {
   }
 
   internals(): ServerInternals {
-    return { streams: this.open.size, cache: this.cache.internals(), registry: this.registry.internals() };
+    let blockedStreams = 0;
+    for (const open of this.open) if (open.stream.isBlocked) blockedStreams++;
+    return { streams: this.open.size, blockedStreams, cache: this.cache.internals(), registry: this.registry.internals() };
   }
 
   private async shutdown(timeoutMs: number): Promise<CloseResult> {

@@ -73,6 +73,11 @@ export abstract class DiscoveryStream<Request extends RequestBase> {
     return this.closed;
   }
 
+  /** Waiting for the client to read what was already written. */
+  get isBlocked(): boolean {
+    return this.blocked;
+  }
+
   /** A request arrived. */
   receive(request: Request): void {
     if (this.closed) return;
