@@ -190,11 +190,12 @@ describe('AuthorizationPolicy decisions (evaluated by @grpc/grpc-js-xds)', () =>
     assert.equal(allows({ ...reviews, path: '/a', headers: { 'x-env': 'dev' } }), false);
   });
 
-  it('selects policies as istiod does: own namespace, root namespace (also with a selector), never another namespace', () => {
+  it('selects policies as istiod does: own namespace, root namespace (also with a selector), never another namespace or a targetRef', () => {
     const { allows } = decide(
       policy('mesh-deny', 'action: DENY\nselector:\n  matchLabels: {app: api}\nrules:\n- to:\n  - operation: {paths: [/blocked]}', 'istio-system'),
       policy('other-ns', 'action: DENY\nrules:\n- {}', 'other'),
       policy('other-app', 'action: DENY\nselector:\n  matchLabels: {app: web}\nrules:\n- {}'),
+      policy('waypoint', 'action: DENY\ntargetRefs:\n- {kind: Gateway, group: gateway.networking.k8s.io, name: waypoint}\nrules:\n- {}'),
     );
     assert.equal(allows({ path: '/blocked' }), false);
     assert.equal(allows({ path: '/open' }), true);

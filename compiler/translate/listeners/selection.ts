@@ -12,9 +12,17 @@ import { selects } from './registry.ts';
 
 type SecurityPolicy = AuthorizationPolicy | PeerAuthentication | RequestAuthentication;
 
+/** A policy attached with `targetRef(s)` applies to gateways and waypoints, never to sidecars or proxyless workloads. */
+function attachedToTarget(policy: SecurityPolicy): boolean {
+  const spec = policy.doc.data.spec;
+  if (typeof spec !== 'object' || spec === null) return false;
+  const s = spec as Record<string, unknown>;
+  return s.targetRef !== undefined || (Array.isArray(s.targetRefs) && s.targetRefs.length > 0);
+}
+
 function applies(policy: SecurityPolicy, namespace: string, labels: Labels, root: string): boolean {
   if (policy.namespace !== namespace && policy.namespace !== root) return false;
-  return selects(policy.selection.selector, labels);
+  return selects(policy.selection.selector, labels) && !attachedToTarget(policy);
 }
 
 function byNamespaceAndName<T extends SecurityPolicy>(a: T, b: T): number {
