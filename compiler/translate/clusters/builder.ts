@@ -9,7 +9,7 @@
  * becomes an EDS cluster with no endpoints, which gRPC accepts.
  */
 import { matchesSelector } from '../../model/index.ts';
-import type { Origin, Service, ServicePort, Subset } from '../../model/index.ts';
+import type { Origin, Service, ServicePort } from '../../model/index.ts';
 import { RESOURCE_TYPE_URLS } from '../../xds/index.ts';
 import type { JsonObject } from '../../xds/index.ts';
 import { clusterName } from '../naming.ts';
@@ -70,12 +70,12 @@ export class ClusterBuilder {
   build(request: ClusterRequest): Resource[] {
     const { host, port, service, policy, subset } = request;
     const name = clusterName('outbound', port.number, subset?.subset.name, host);
-    const draft: ClusterDraft = { name, flavor: this.flavor, json: { name }, sources: [{ path: [], origin: { doc: service.doc, path: service.path } }], findings: this.findings };
+    const draft: ClusterDraft = { name, host, flavor: this.flavor, json: { name }, sources: [{ path: [], origin: { doc: service.doc, path: service.path } }], findings: this.findings };
     if (subset) mapSource(draft, ['name'], { doc: subset.rule.doc, path: subset.subset.path });
     this.notTranslated(draft, policy);
 
     let type = this.discoveryType(service, port);
-    const endpoints = type === 'ORIGINAL_DST' ? [] : this.endpointsOf(draft, service, port, type, subset?.subset);
+    const endpoints = type === 'ORIGINAL_DST' ? [] : this.endpointsOf(draft, service, port, type, subset);
     if (type !== 'EDS' && type !== 'ORIGINAL_DST' && endpoints.length === 0 && this.flavor === 'grpc') type = 'EDS';
     draft.json.type = type;
     if (type === 'EDS') draft.json.edsClusterConfig = { edsConfig: { ads: {}, resourceApiVersion: 'V3' }, serviceName: name };
@@ -107,7 +107,7 @@ export class ClusterBuilder {
     for (const part of [policy.proxyProtocol, policy.tunnel]) {
       if (!part) continue;
       const field = part.path[part.path.length - 1];
-      draft.findings.at(POLICY_NOT_TRANSLATED, part, `trafficPolicy.${String(field)} is not compiled by sluice yet; ${draft.name} is built without it`);
+      draft.findings.at(POLICY_NOT_TRANSLATED, part, `trafficPolicy.${String(field)} is not compiled by sluice yet; the clusters of ${draft.host} are built without it`);
     }
   }
 
@@ -156,7 +156,8 @@ export class ClusterBuilder {
     return list;
   }
 
-  private endpointsOf(draft: ClusterDraft, service: Service, port: ServicePort, type: DiscoveryType, subset: Subset | undefined): ServedEndpoint[] {
+  private endpointsOf(draft: ClusterDraft, service: Service, port: ServicePort, type: DiscoveryType, entry: SubsetRule | undefined): ServedEndpoint[] {
+    const subset = entry?.subset;
     const dns = type === 'STRICT_DNS' || type === 'LOGICAL_DNS';
     let all = this.served(service, port, !dns);
     if (dns && service.endpoints.length === 0) {
@@ -166,7 +167,7 @@ export class ClusterBuilder {
     const selected = subset && Object.keys(subset.labels).length > 0 ? all.filter((e) => matchesSelector(e.labels, subset.labels)) : all;
     let endpoints = withoutDuplicates(selected, draft.name, this.findings);
     if (dns) {
-      const where: Origin = subset ? { doc: service.doc, path: service.path } : this.resolutionOrigin(service);
+      const where: Origin = entry ? { doc: entry.rule.doc, path: entry.subset.path } : this.resolutionOrigin(service);
       if (endpoints.length === 0) {
         const why = subset ? `subset "${subset.name}" selects none of its endpoints` : 'it has no endpoints and its host is a wildcard';
         this.findings.at(DNS_CLUSTER_WITHOUT_HOST, where, `DNS cluster ${draft.name} has no host name to resolve: ${why}`);
@@ -190,7 +191,7 @@ export class ClusterBuilder {
     if (!setting && !outlier) return undefined;
     if (!this.locality) {
       if (setting && setting.value.enabled !== false) {
-        this.findings.at(LOCALITY_NEEDS_PROXY_LOCALITY, setting, `proxies of class ${this.ctx.proxy.key} carry no locality labels; localityLbSetting is not applied to ${draft.name}`);
+        this.findings.at(LOCALITY_NEEDS_PROXY_LOCALITY, setting, `proxies of class ${this.ctx.proxy.key} carry no locality labels; localityLbSetting of ${draft.host} is not applied to them`);
       }
       return undefined;
     }
@@ -257,7 +258,7 @@ export class ClusterBuilder {
     const disabled = decisions.find((d) => d.mode === 'DISABLE');
     const disabledAt = disabled ? policyNode(disabled) : undefined;
     if (disabledAt) {
-      this.findings.at(MIXED_MTLS_MODES, disabledAt, `some endpoints of ${draft.name} require mutual TLS and this policy disables it for others; gRPC clients use mutual TLS for all of them`);
+      this.findings.at(MIXED_MTLS_MODES, disabledAt, `some endpoints of ${draft.host} require mutual TLS and this policy disables it for others; gRPC clients use mutual TLS for all of them`);
     }
     applyStrictMtls(draft, target, policyNode(strict));
     return false;

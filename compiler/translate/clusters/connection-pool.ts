@@ -60,7 +60,7 @@ function grpcConnectionPool(draft: ClusterDraft, pool: Part | undefined): void {
   for (const [part, key] of unsupported) {
     if (!part || part.value[key] === undefined || part.value[key] === null) continue;
     const section = part === tcp ? 'tcp' : 'http';
-    draft.findings.at(CONNECTION_POOL_UNSUPPORTED, part, `gRPC clients do not read connectionPool.${section}.${key}; it is not sent to them (cluster ${draft.name})`, [key]);
+    draft.findings.at(CONNECTION_POOL_UNSUPPORTED, part, `gRPC clients do not read connectionPool.${section}.${key}; the clusters of ${draft.host} are sent without it`, [key]);
   }
 }
 

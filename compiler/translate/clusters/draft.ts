@@ -5,6 +5,8 @@ import type { Findings } from './findings.ts';
 
 export interface ClusterDraft {
   name: string;
+  /** The service host, for messages (findings are said once per policy node, for all its clusters). */
+  host: string;
   flavor: Flavor;
   json: Record<string, unknown>;
   sources: SourceMapEntry[];

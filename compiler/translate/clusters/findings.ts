@@ -1,7 +1,8 @@
 /**
  * Diagnostics of the cluster translation, said once: a DestinationRule setting that a flavor
- * cannot express shows up in every cluster built from it (the service cluster and each
- * subset cluster), but the user gets one finding per policy node and problem.
+ * cannot express shows up in every cluster built from it (each port, the service cluster and
+ * each subset cluster), but the user gets one finding per policy node and code. Messages
+ * therefore name the service host, not one cluster.
  */
 import { diagnostic } from '../../diagnostics/index.ts';
 import type { CodeDefinition, ReportOptions } from '../../diagnostics/index.ts';
@@ -14,10 +15,10 @@ export class Findings {
 
   constructor(private readonly ctx: TranslateContext) {}
 
-  /** Reports `message` at the node `origin` (optionally a child of it), once per node, code and message. */
+  /** Reports `message` at the node `origin` (optionally a child of it), once per node and code. */
   at(def: CodeDefinition, origin: Origin, message: string, child: readonly PathSegment[] = [], options?: ReportOptions): void {
     const path = child.length === 0 ? origin.path : [...origin.path, ...child];
-    const key = `${def.code}\n${origin.doc.file}\n${origin.doc.index}\n${path.join('\u0000')}\n${message}`;
+    const key = `${def.code}\n${origin.doc.file}\n${origin.doc.index}\n${path.join('\u0000')}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.ctx.report(diagnostic(def, origin.doc.locate(path), message, options));

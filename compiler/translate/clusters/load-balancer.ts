@@ -49,7 +49,7 @@ function ringHash(draft: ClusterDraft, lb: Part, hash: Part): void {
 
 function maglev(draft: ClusterDraft, lb: Part, hash: Part, table: Part): void {
   if (draft.flavor === 'grpc') {
-    draft.findings.at(LB_UNSUPPORTED, table, `gRPC clients cannot balance with MAGLEV; ${draft.name} is sent to them as RING_HASH on the same hash key`);
+    draft.findings.at(LB_UNSUPPORTED, table, `gRPC clients cannot balance with MAGLEV; ${draft.host} is sent to them as RING_HASH on the same hash key`);
     ringHash(draft, lb, hash);
     return;
   }
@@ -103,9 +103,9 @@ export function applyLoadBalancer(draft: ClusterDraft, lb: Part | undefined): bo
     draft.json.lbPolicy = 'ROUND_ROBIN';
     if (lb && simple !== 'UNSPECIFIED') mapSource(draft, ['lbPolicy'], lb);
     if (lb && simple !== 'ROUND_ROBIN' && simple !== 'UNSPECIFIED') {
-      draft.findings.at(LB_UNSUPPORTED, lb, `gRPC clients cannot balance with ${simple}; ${draft.name} is sent to them as ROUND_ROBIN`, ['simple']);
+      draft.findings.at(LB_UNSUPPORTED, lb, `gRPC clients cannot balance with ${simple}; ${draft.host} is sent to them as ROUND_ROBIN`, ['simple']);
     }
-    if (warm) draft.findings.at(LB_UNSUPPORTED, warm.origin, `gRPC clients have no slow start; the warmup of ${draft.name} is not sent to them`);
+    if (warm) draft.findings.at(LB_UNSUPPORTED, warm.origin, `gRPC clients have no slow start; the warmup of ${draft.host} is not sent to them`);
     return false;
   }
   switch (simple) {
@@ -115,7 +115,7 @@ export function applyLoadBalancer(draft: ClusterDraft, lb: Part | undefined): bo
       break;
     case 'RANDOM':
       draft.json.lbPolicy = 'RANDOM';
-      if (warm) draft.findings.at(LB_UNSUPPORTED, warm.origin, `warmup applies to ROUND_ROBIN and LEAST_REQUEST only; ${draft.name} balances with RANDOM and has no slow start`);
+      if (warm) draft.findings.at(LB_UNSUPPORTED, warm.origin, `warmup applies to ROUND_ROBIN and LEAST_REQUEST only; ${draft.host} balances with RANDOM and has no slow start`);
       break;
     case 'PASSTHROUGH':
       draft.json.type = 'ORIGINAL_DST';

@@ -39,7 +39,7 @@ function common(outlier: Part, out: Record<string, unknown>): void {
 
 function deprecated(draft: ClusterDraft, outlier: Part): void {
   if (outlier.value.consecutiveErrors !== undefined) {
-    draft.findings.at(DEPRECATED_IGNORED, outlier, `outlierDetection.consecutiveErrors is deprecated and ignored (as Istio does); ${draft.name} uses consecutive5xxErrors and consecutiveGatewayErrors only`, [
+    draft.findings.at(DEPRECATED_IGNORED, outlier, `outlierDetection.consecutiveErrors is deprecated and ignored (as Istio does); ${draft.host} uses consecutive5xxErrors and consecutiveGatewayErrors only`, [
       'consecutiveErrors',
     ]);
   }
@@ -68,14 +68,14 @@ function grpcOutlier(draft: ClusterDraft, outlier: Part): void {
   mapSource(draft, ['outlierDetection'], outlier);
   const minHealth = count(outlier.value.minHealthPercent);
   if (minHealth !== undefined && minHealth > 0) {
-    draft.findings.at(OUTLIER_UNSUPPORTED, outlier, `gRPC clients have no panic threshold; minHealthPercent of ${draft.name} is not sent to them (they never send to ejected endpoints)`, [
+    draft.findings.at(OUTLIER_UNSUPPORTED, outlier, `gRPC clients have no panic threshold; minHealthPercent of ${draft.host} is not sent to them (they never send to ejected endpoints)`, [
       'minHealthPercent',
     ]);
   }
   for (const key of ['splitExternalLocalOriginErrors', 'consecutiveLocalOriginFailures']) {
     const value = outlier.value[key];
     if (value === undefined || value === null || value === false) continue;
-    draft.findings.at(OUTLIER_UNSUPPORTED, outlier, `gRPC clients count every failed call alike; ${key} of ${draft.name} is not sent to them`, [key]);
+    draft.findings.at(OUTLIER_UNSUPPORTED, outlier, `gRPC clients count every failed call alike; ${key} of ${draft.host} is not sent to them`, [key]);
   }
 }
 

@@ -114,7 +114,7 @@ function originatedContext(draft: ClusterDraft, tls: Part, target: TlsTarget, mu
   const cert = text(tls.value.clientCertificate);
   const key = text(tls.value.privateKey);
   if (mutual && credential === undefined && (cert === undefined || key === undefined)) {
-    draft.findings.at(MUTUAL_WITHOUT_CERTIFICATE, tls, `tls.mode MUTUAL needs clientCertificate and privateKey, or credentialName; ${draft.name} is built without TLS`, ['mode']);
+    draft.findings.at(MUTUAL_WITHOUT_CERTIFICATE, tls, `tls.mode MUTUAL needs clientCertificate and privateKey, or credentialName; the clusters of ${draft.host} are built without TLS`, ['mode']);
     return undefined;
   }
   const common: Json = { tlsParams: TLS_PARAMS };
@@ -122,7 +122,7 @@ function originatedContext(draft: ClusterDraft, tls: Part, target: TlsTarget, mu
   const verify = bool(tls.value.insecureSkipVerify) !== true;
   const effectiveSans = sans.length > 0 ? sans : target.identities.filter((s) => !s.startsWith('spiffe://'));
   if (credential !== undefined) {
-    draft.findings.at(CREDENTIAL_NAME_UNSERVED, tls, `${draft.name} asks for the secret kubernetes://${credential} over SDS, which sluice does not serve yet`, ['credentialName']);
+    draft.findings.at(CREDENTIAL_NAME_UNSERVED, tls, `the clusters of ${draft.host} ask for the secret kubernetes://${credential} over SDS, which sluice does not serve yet`, ['credentialName']);
     if (mutual) common.tlsCertificateSdsSecretConfigs = [adsSecret(`kubernetes://${credential}`)];
     if (verify) {
       common.combinedValidationContext = {
@@ -159,7 +159,7 @@ export function applyTls(draft: ClusterDraft, tls: Part, target: TlsTarget): voi
   }
   if (mode !== 'SIMPLE' && mode !== 'MUTUAL') return;
   if (draft.flavor === 'grpc') {
-    draft.findings.at(TLS_UNSUPPORTED, tls, `gRPC clients take certificates only from their bootstrap's certificate providers; tls.mode ${mode} of ${draft.name} is not sent to them`, ['mode']);
+    draft.findings.at(TLS_UNSUPPORTED, tls, `gRPC clients take certificates only from their bootstrap's certificate providers; tls.mode ${mode} of ${draft.host} is not sent to them`, ['mode']);
     return;
   }
   const context = originatedContext(draft, tls, target, mode === 'MUTUAL');
