@@ -107,12 +107,53 @@ function locationOf(c: Candidate, base: readonly Policy[], head: readonly Policy
   return first ? locate(side, first, ['spec']) : undefined;
 }
 
-function changeFor(c: Candidate, base: PolicyModel, head: PolicyModel): AccessChange | undefined {
-  const pick = <P extends Policy>(list: readonly P[], side: SubjectSide) => list.filter((p) => applies(p, side.namespace, side.labels));
-  const authzBefore = pick(base.authorizationPolicies, c.base);
-  const authzAfter = pick(head.authorizationPolicies, c.head);
-  const peerBefore = pick(base.peerAuthentications, c.base);
-  const peerAfter = pick(head.peerAuthentications, c.head);
+/** Policies of one kind by where they can apply: mesh-wide, or in one namespace. */
+class PolicyIndex<P extends Policy> {
+  private readonly mesh: P[] = [];
+  private readonly byNamespace = new Map<string, P[]>();
+
+  constructor(policies: readonly P[]) {
+    for (const p of policies) {
+      if (p.scope === 'mesh') this.mesh.push(p);
+      else {
+        let list = this.byNamespace.get(p.namespace);
+        if (!list) this.byNamespace.set(p.namespace, (list = []));
+        list.push(p);
+      }
+    }
+  }
+
+  applying(side: SubjectSide): P[] {
+    const local = this.byNamespace.get(side.namespace) ?? [];
+    return [...this.mesh, ...local].filter((p) => applies(p, side.namespace, side.labels));
+  }
+}
+
+interface Indexes {
+  authz: PolicyIndex<AuthorizationPolicy>;
+  peer: PolicyIndex<PeerAuthentication>;
+}
+
+const texts = new WeakMap<Policy, string>();
+
+/** What a policy says, as written (equal texts: equal effect). */
+function policyText(p: Policy): string {
+  let t = texts.get(p);
+  if (!t) texts.set(p, (t = JSON.stringify([p.doc.kind, p.namespace, p.name, p.doc.data.spec])));
+  return t;
+}
+
+function sameTexts(a: readonly Policy[], b: readonly Policy[]): boolean {
+  return a.length === b.length && a.every((p, i) => policyText(p) === policyText(b[i] as Policy));
+}
+
+function changeFor(c: Candidate, base: Indexes, head: Indexes): AccessChange | undefined {
+  const authzBefore = base.authz.applying(c.base);
+  const authzAfter = head.authz.applying(c.head);
+  const peerBefore = base.peer.applying(c.base);
+  const peerAfter = head.peer.applying(c.head);
+  // the same policies, word for word: nothing to evaluate
+  if (sameTexts(authzBefore, authzAfter) && sameTexts(peerBefore, peerAfter)) return undefined;
   const accessBefore = accessOf(authzBefore);
   const accessAfter = accessOf(authzAfter);
   const mtlsBefore = mtlsOf(peerBefore);
@@ -151,9 +192,11 @@ function serviceWorkloads(base: PolicyModel, head: PolicyModel): Map<string, { n
 export function diffAccess(base: PolicyModel, head: PolicyModel): AccessChange[] {
   const changes = new Map<string, AccessChange>();
   const known = new Set<string>();
+  const baseIndexes: Indexes = { authz: new PolicyIndex(base.authorizationPolicies), peer: new PolicyIndex(base.peerAuthentications) };
+  const headIndexes: Indexes = { authz: new PolicyIndex(head.authorizationPolicies), peer: new PolicyIndex(head.peerAuthentications) };
   for (const c of candidates(base, head)) {
     known.add(c.key);
-    const change = changeFor(c, base, head);
+    const change = changeFor(c, baseIndexes, headIndexes);
     if (change) changes.set(c.key, change);
   }
   const out: AccessChange[] = [];

@@ -52,6 +52,16 @@ interface Layer {
   path: readonly (string | number)[];
 }
 
+/** One rule's setting is shared by every port and subset it applies to: render it once. */
+const renders = new WeakMap<object, { text: string; canonical: string }>();
+
+function rendered(field: ClusterField, value: unknown): { text: string; canonical: string } {
+  if (typeof value !== 'object' || value === null) return { text: compact(value, LEAD[field]), canonical: canonical(value) };
+  let hit = renders.get(value);
+  if (!hit) renders.set(value, (hit = { text: compact(value, LEAD[field]), canonical: canonical(value) }));
+  return hit;
+}
+
 function applyLayers(layers: readonly Layer[], port: number | undefined, into: ClusterInfo): void {
   for (const layer of layers) {
     const levels: [Policy | undefined, readonly (string | number)[]][] = [[layer.policy, layer.path]];
@@ -64,8 +74,9 @@ function applyLayers(layers: readonly Layer[], port: number | undefined, into: C
       for (const field of CLUSTER_FIELDS) {
         const value = policy[field];
         if (value === undefined) continue;
-        into.settings[field] = compact(value, LEAD[field]);
-        into.canonical[field] = canonical(value);
+        const shown = rendered(field, value);
+        into.settings[field] = shown.text;
+        into.canonical[field] = shown.canonical;
         into.nodes[field] = { doc: layer.node.doc, path: [...path, field] };
       }
     }
@@ -80,8 +91,66 @@ export function clusterKey(host: string, port: number | undefined, subset: strin
   return `${host}\u0000${port ?? ''}\u0000${subset ?? ''}`;
 }
 
-/** Every cluster of a model with its effective settings, by key. */
-export function clusterTable(model: PolicyModel): Map<string, ClusterInfo> {
+/** The clusters of one host (every port, the service-wide cluster and each subset). */
+export interface ClusterGroup {
+  host: string;
+  /** What the clusters depend on: equal on both sides means equal clusters. */
+  fingerprint: string;
+  /** Built on first use. */
+  readonly clusters: ClusterInfo[];
+}
+
+const ruleFingerprints = new WeakMap<DestinationRule, string>();
+
+function ruleFingerprint(rule: DestinationRule): string {
+  let fp = ruleFingerprints.get(rule);
+  if (!fp) ruleFingerprints.set(rule, (fp = JSON.stringify([rule.namespace, rule.name, rule.doc.data.spec])));
+  return fp;
+}
+
+function labelsText(labels: Readonly<Record<string, string>>): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}=${labels[k] ?? ''}`)
+    .join(',');
+}
+
+function clustersOf(host: string, ports: readonly (number | undefined)[], rules: readonly DestinationRule[]): ClusterInfo[] {
+  const out: ClusterInfo[] = [];
+  const top = rules.find((r) => r.trafficPolicy !== undefined);
+  const subsets = new Map<string, { rule: DestinationRule; subset: DestinationRule['subsets'][number] }>();
+  for (const rule of rules) for (const subset of rule.subsets) if (!subsets.has(subset.name)) subsets.set(subset.name, { rule, subset });
+  const sortedSubsets = [...subsets].sort(([a], [b]) => compareText(a, b));
+  const topLayer: Layer[] = top ? [{ policy: top.trafficPolicy, node: top, path: ['spec', 'trafficPolicy'] }] : [];
+  const first = rules[0];
+  for (const port of ports) {
+    const whole: ClusterInfo = { key: clusterKey(host, port, undefined), host, name: clusterName(port, undefined, host), settings: {}, canonical: {}, nodes: {} };
+    if (port !== undefined) whole.port = port;
+    if (first) whole.origin = { doc: first.doc, path: first.path };
+    applyLayers(topLayer, port, whole);
+    out.push(whole);
+    for (const [name, { rule, subset }] of sortedSubsets) {
+      const c: ClusterInfo = {
+        key: clusterKey(host, port, name),
+        host,
+        subset: name,
+        name: clusterName(port, name, host),
+        labels: labelsText(subset.labels),
+        settings: {},
+        canonical: {},
+        nodes: { subset: { doc: rule.doc, path: subset.path } },
+        origin: { doc: rule.doc, path: subset.path },
+      };
+      if (port !== undefined) c.port = port;
+      applyLayers([...topLayer, { policy: subset.trafficPolicy, node: rule, path: [...subset.path, 'trafficPolicy'] }], port, c);
+      out.push(c);
+    }
+  }
+  return out;
+}
+
+/** Every host's clusters with their effective settings, by host. */
+export function clusterTable(model: PolicyModel): Map<string, ClusterGroup> {
   const index = indexOf(model);
   const hosts = new Map<string, { namespace: string; ports: Set<number> }>();
   for (const s of [...model.services].sort(byNamespaceName)) {
@@ -95,42 +164,18 @@ export function clusterTable(model: PolicyModel): Map<string, ClusterInfo> {
     hosts.set(host, { namespace: dr.namespace, ports: new Set() });
   }
 
-  const table = new Map<string, ClusterInfo>();
+  const table = new Map<string, ClusterGroup>();
   for (const [host, info] of hosts) {
     const rules: DestinationRule[] = [...index.destinationRulesFor(info.namespace, host)].sort(byNamespaceName);
-    const top = rules.find((r) => r.trafficPolicy !== undefined);
-    const subsets = new Map<string, { rule: DestinationRule; subset: DestinationRule['subsets'][number] }>();
-    for (const rule of rules) for (const subset of rule.subsets) if (!subsets.has(subset.name)) subsets.set(subset.name, { rule, subset });
     const ports = info.ports.size === 0 ? [undefined] : [...info.ports].sort((a, b) => a - b);
-    for (const port of ports) {
-      const topLayer: Layer[] = top ? [{ policy: top.trafficPolicy, node: top, path: ['spec', 'trafficPolicy'] }] : [];
-      const whole: ClusterInfo = { key: clusterKey(host, port, undefined), host, name: clusterName(port, undefined, host), settings: {}, canonical: {}, nodes: {} };
-      if (port !== undefined) whole.port = port;
-      const first = rules[0];
-      if (first) whole.origin = { doc: first.doc, path: first.path };
-      applyLayers(topLayer, port, whole);
-      table.set(whole.key, whole);
-      for (const [name, { rule, subset }] of [...subsets].sort(([a], [b]) => compareText(a, b))) {
-        const c: ClusterInfo = {
-          key: clusterKey(host, port, name),
-          host,
-          subset: name,
-          name: clusterName(port, name, host),
-          labels: Object.keys(subset.labels)
-            .sort()
-            .map((k) => `${k}=${subset.labels[k] ?? ''}`)
-            .join(','),
-          settings: {},
-          canonical: {},
-          nodes: { subset: { doc: rule.doc, path: subset.path } },
-          origin: { doc: rule.doc, path: subset.path },
-        };
-        if (port !== undefined) c.port = port;
-        applyLayers([...topLayer, { policy: subset.trafficPolicy, node: rule, path: [...subset.path, 'trafficPolicy'] }], port, c);
-        table.set(c.key, c);
-      }
-    }
+    let clusters: ClusterInfo[] | undefined;
+    table.set(host, {
+      host,
+      fingerprint: JSON.stringify([ports, rules.map(ruleFingerprint)]),
+      get clusters() {
+        return (clusters ??= clustersOf(host, ports, rules));
+      },
+    });
   }
   return table;
 }
-

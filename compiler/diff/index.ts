@@ -64,20 +64,29 @@ function serviceDiff(slot: Slot): ServiceDiff | undefined {
 
 export function diffPolicies(base: PolicyModel, head: PolicyModel): PolicyDiff {
   const slots = new Map<string, Slot>();
-  for (const [side, model] of [['base', base], ['head', head]] as const) {
-    for (const entry of routeTable(model).values()) slotFor(slots, entry.context, entry.host, entry.port)[side] = entry;
+  const baseRoutes = routeTable(base);
+  const headRoutes = routeTable(head);
+  for (const [side, table, other] of [['base', baseRoutes, headRoutes], ['head', headRoutes, baseRoutes]] as const) {
+    for (const entry of table.values()) {
+      // same inputs on both sides: same routing, nothing to compare
+      if (other.get(entry.key)?.fingerprint === entry.fingerprint) continue;
+      slotFor(slots, entry.context, entry.host, entry.port)[side] = entry;
+    }
   }
-  const clusterPairs = new Map<string, { slot: Slot; pair: { base?: ClusterInfo; head?: ClusterInfo } }>();
-  for (const [side, model] of [['base', base], ['head', head]] as const) {
-    for (const info of clusterTable(model).values()) {
-      let found = clusterPairs.get(info.key);
-      if (!found) {
-        const slot = slotFor(slots, MESH, info.host, info.port);
-        found = { slot, pair: {} };
-        slot.clusters.push(found.pair);
-        clusterPairs.set(info.key, found);
+  const baseClusters = clusterTable(base);
+  const headClusters = clusterTable(head);
+  const clusterPairs = new Map<string, { base?: ClusterInfo; head?: ClusterInfo }>();
+  for (const [side, table, other] of [['base', baseClusters, headClusters], ['head', headClusters, baseClusters]] as const) {
+    for (const group of table.values()) {
+      if (other.get(group.host)?.fingerprint === group.fingerprint) continue;
+      for (const info of group.clusters) {
+        let pair = clusterPairs.get(info.key);
+        if (!pair) {
+          clusterPairs.set(info.key, (pair = {}));
+          slotFor(slots, MESH, info.host, info.port).clusters.push(pair);
+        }
+        pair[side] = info;
       }
-      found.pair[side] = info;
     }
   }
   const services: ServiceDiff[] = [];

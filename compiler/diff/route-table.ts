@@ -12,7 +12,7 @@ import { isHttpProtocol } from '../model/protocol.ts';
 import type { HttpRoute, PolicyModel, Protocol, TcpTlsRoute, VirtualService } from '../model/types.ts';
 import { byNamespaceName, compareText } from './canonical.ts';
 import { conditionsKey, conditionsOf, conditionsText } from './conditions.ts';
-import type { Conditions } from './conditions.ts';
+import type { Condition, Conditions } from './conditions.ts';
 import type { NodeRef } from './location.ts';
 import { routeSplit } from './split.ts';
 import type { LabelContext } from './split.ts';
@@ -43,8 +43,14 @@ export interface RouteEntry {
   source?: NodeRef;
   /** The Service (or the VirtualService naming the host), the location of last resort. */
   origin: NodeRef;
-  /** Routes in the order they are tried; empty = no routes: everything goes to the service. */
-  routes: RouteInfo[];
+  /**
+   * Everything the routes depend on (context, host, port, protocol, namespace, the deciding
+   * routes as resolved). Equal fingerprints on both sides mean equal routing; unequal ones
+   * are compared route by route.
+   */
+  fingerprint: string;
+  /** Routes in the order they are tried; empty = no routes: everything goes to the service. Built on first use. */
+  readonly routes: RouteInfo[];
 }
 
 export function entryKey(context: string, host: string, port: number | undefined): string {
@@ -86,7 +92,7 @@ function alternativesOf(route: HttpRoute | TcpTlsRoute, vs: VirtualService, cont
     if (!applies) continue;
     const matchPort = num(match.port);
     if (port !== undefined && matchPort !== undefined && matchPort !== port) continue;
-    out.push(conditionsOf(match).filter((c) => c.field !== 'gateways' && !(c.field === 'port' && port !== undefined)));
+    out.push(cachedConditions(match).filter((c) => c.field !== 'gateways' && !(c.field === 'port' && port !== undefined)));
   }
   return out.length > 0 ? out : undefined;
 }
@@ -101,12 +107,33 @@ const SETTINGS: readonly [string, (raw: Readonly<Record<string, unknown>>) => st
   ['corsPolicy', (raw) => (raw.corsPolicy === undefined ? undefined : compact(raw.corsPolicy))],
 ];
 
-function routeInfo(vs: VirtualService, route: HttpRoute | TcpTlsRoute, alternatives: Conditions[], labels: LabelContext): RouteInfo {
-  const settings: Record<string, string> = {};
-  for (const [name, render] of SETTINGS) {
-    const value = render(route.raw);
-    if (value !== undefined) settings[name] = value;
+/** A route's settings do not depend on the port it is listed under: rendered once per route. */
+const settingsCache = new WeakMap<object, Readonly<Record<string, string>>>();
+
+function settingsOf(raw: Readonly<Record<string, unknown>>): Record<string, string> {
+  let settings = settingsCache.get(raw);
+  if (!settings) {
+    const out: Record<string, string> = {};
+    for (const [name, render] of SETTINGS) {
+      const value = render(raw);
+      if (value !== undefined) out[name] = value;
+    }
+    settingsCache.set(raw, (settings = out));
   }
+  return { ...settings };
+}
+
+/** Conditions of a match object, computed once (a route is listed under every port of its host). */
+const conditionsCache = new WeakMap<object, readonly Condition[]>();
+
+function cachedConditions(match: Readonly<Record<string, unknown>>): readonly Condition[] {
+  let conditions = conditionsCache.get(match);
+  if (!conditions) conditionsCache.set(match, (conditions = conditionsOf(match)));
+  return conditions;
+}
+
+function routeInfo(vs: VirtualService, route: HttpRoute | TcpTlsRoute, alternatives: Conditions[], labels: LabelContext): RouteInfo {
+  const settings = settingsOf(route.raw);
   const catchAll = alternatives.some((a) => a.length === 0);
   const match = catchAll ? [] : alternatives.map(conditionsText);
   const name = 'name' in route && typeof route.name === 'string' ? route.name : undefined;
@@ -173,6 +200,20 @@ function routesOf(chosen: readonly VirtualService[], context: string, port: numb
   return gatewayApi ? out.sort(compareSpecificity) : out;
 }
 
+const fingerprints = new WeakMap<VirtualService, string>();
+
+/** A VirtualService's routing as resolved (written hosts qualified), once per object. */
+function vsFingerprint(vs: VirtualService): string {
+  let fp = fingerprints.get(vs);
+  if (!fp) {
+    const routes = (list: readonly (HttpRoute | TcpTlsRoute)[]) =>
+      list.map((r) => [r.raw, r.matches, r.destinations.map((d) => [d.host.fqdn, d.subset ?? null, d.port ?? null, d.weight ?? null])]);
+    fp = JSON.stringify([vs.sourceKind, vs.namespace, vs.gateways, routes(vs.http), routes(vs.tcp), routes(vs.tls)]);
+    fingerprints.set(vs, fp);
+  }
+  return fp;
+}
+
 /** The VirtualServices that decide a mesh host: the exact-host tier before wildcards, first VirtualService wins, Gateway API routes merge. */
 function chooseForMesh(candidates: readonly { vs: VirtualService; pattern: string }[], host: string): VirtualService[] {
   if (candidates.length === 0) return [];
@@ -230,8 +271,19 @@ export function routeTable(model: PolicyModel): Map<string, RouteEntry> {
   const add = (context: string, host: string, info: { namespace: string; origin: NodeRef }, port: number | undefined, protocol: Protocol | undefined, chosen: VirtualService[]) => {
     const labels: LabelContext = { host, namespace: info.namespace, domainSuffix };
     if (port !== undefined) labels.port = port;
-    const routes = routesOf(chosen, context, port, protocol, labels);
-    const entry: RouteEntry = { key: entryKey(context, host, port), host, context, labels, origin: info.origin, routes };
+    let routes: RouteInfo[] | undefined;
+    const fingerprint = JSON.stringify([context, host, port ?? null, protocol ?? null, info.namespace, domainSuffix, chosen.map(vsFingerprint)]);
+    const entry: RouteEntry = {
+      key: entryKey(context, host, port),
+      host,
+      context,
+      labels,
+      origin: info.origin,
+      fingerprint,
+      get routes() {
+        return (routes ??= routesOf(chosen, context, port, protocol, labels));
+      },
+    };
     if (port !== undefined) entry.port = port;
     const first = chosen[0];
     if (first) entry.source = { doc: first.doc, path: first.path };
