@@ -24,13 +24,14 @@ export function cluster(name: string, connectTimeout = '1s'): Resource {
   });
 }
 
-/** Endpoints of a cluster, one locality. */
+/** Endpoints of a cluster, one locality (weighted: gRPC ignores localities without a weight). */
 export function endpoints(clusterName: string, addresses: readonly (readonly [string, number])[] = [['10.0.0.1', 8080]]): Resource {
   return resource(T.clusterLoadAssignment, clusterName, {
     clusterName,
     endpoints: [
       {
         locality: { region: 'r1', zone: 'z1' },
+        loadBalancingWeight: 1,
         lbEndpoints: addresses.map(([address, portValue]) => ({ endpoint: { address: { socketAddress: { address, portValue } } }, healthStatus: 'HEALTHY' })),
       },
     ],
