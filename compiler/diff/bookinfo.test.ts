@@ -118,4 +118,21 @@ describe('diffPolicies on bookinfo', () => {
     const reviews = service(diffPolicies(base, head), REVIEWS);
     assert.deepEqual(trafficLines(reviews), ['reviews-v1 90% → 50%', 'reviews-v2 10% → 0%', 'reviews-v3 0% → 50%']);
   });
+
+  it('gateway-bound routes are listed under the gateway; port-level DestinationRule settings apply per port', () => {
+    const diff = diffPolicies(model(scenario('destination-rule-all.yaml')), model(scenario('destination-rule-all.yaml', 'bookinfo-gateway.yaml', 'egress-rule-google-apis.yaml')));
+    assert.deepEqual(diff.services.map((s) => s.title), ['* (gateway default/bookinfo-gateway)', 'www.googleapis.com:80', 'www.googleapis.com:443']);
+    const gateway = diff.services[0];
+    assert.equal(gateway?.gateway, 'default/bookinfo-gateway');
+    assert.deepEqual(serviceLines(gateway), [
+      'route added [uri exact /productpage or uri prefix /static or uri exact /login or uri exact /logout or uri prefix /api/v1/products] productpage:9080 @head:networking/bookinfo-gateway.yaml:28',
+    ]);
+    assert.deepEqual(serviceLines(service(diff, 'www.googleapis.com:80')), [
+      'route added [all requests] www.googleapis.com:443 (all endpoints) @head:networking/egress-rule-google-apis.yaml:25',
+      'cluster added outbound|80||www.googleapis.com loadBalancer: unset → ROUND_ROBIN @head:networking/egress-rule-google-apis.yaml:40',
+    ]);
+    assert.deepEqual(serviceLines(service(diff, 'www.googleapis.com:443')), [
+      'cluster added outbound|443||www.googleapis.com loadBalancer: unset → ROUND_ROBIN; tls: unset → SIMPLE @head:networking/egress-rule-google-apis.yaml:40',
+    ]);
+  });
 });

@@ -35,12 +35,10 @@ export function shortHost(host: string, ctx: LabelContext): string {
 export function targetLabel(target: Target, ctx: LabelContext): string {
   switch (target.kind) {
     case 'service': {
-      let label: string;
+      const port = target.port !== undefined && target.port !== ctx.port ? `:${target.port}` : '';
+      if (target.host !== ctx.host) return shortHost(target.host, ctx) + port + (target.subset === undefined ? '' : `/${target.subset}`);
       // the service itself without a subset: every endpoint, whatever its version
-      if (target.host === ctx.host) label = target.subset ?? `${shortHost(target.host, ctx)} (all endpoints)`;
-      else label = shortHost(target.host, ctx) + (target.subset === undefined ? '' : `/${target.subset}`);
-      if (target.port !== undefined && target.port !== ctx.port) label += `:${target.port}`;
-      return label;
+      return target.subset === undefined ? `${shortHost(target.host, ctx)}${port} (all endpoints)` : `${target.subset}${port}`;
     }
     case 'redirect':
       return `redirect ${target.to}`;

@@ -38,7 +38,7 @@ export interface Share {
   /**
    * How the destination is shown, relative to the service it is listed under: `v1` (a
    * subset of that service), `reviews (all endpoints)` (the service as a whole, no subset), `ratings.shop/v2`
-   * (another service's subset), `redirect uri=/login`, `no route`.
+   * (another service's subset; a port other than the service's as `:9090` after the host), `redirect uri=/login`, `no route`.
    */
   label: string;
   target: Target;
