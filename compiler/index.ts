@@ -17,3 +17,5 @@ export { buildSnapshot, EntryCache } from './snapshot/index.ts';
 export type { Snapshot, SnapshotEntry } from './snapshot/index.ts';
 export { classifyNode, clusterName, proxyClass, translate } from './translate/index.ts';
 export type { Flavor, NodeIdentity, ProxyClass, Resource, SourceMapEntry, TranslateOptions, WeightOverlay } from './translate/index.ts';
+export { diffPolicies, isEmpty } from './diff/index.ts';
+export type * from './diff/types.ts';
