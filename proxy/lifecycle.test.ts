@@ -11,14 +11,18 @@ import { cluster, endpoints, ENVOY_DEFAULT, snapshotOf } from './testing/resourc
 
 const KEY = ENVOY_DEFAULT.key;
 
-/** Enough clusters and endpoints that one push is hundreds of kilobytes, more than a flow-control window. */
-function large(revision: string, variant = 0, count = 1_500): Snapshot {
-  const resources: Resource[] = [];
-  for (let i = 0; i < count; i++) {
-    const name = `outbound|8080||service-${i}.default.svc.cluster.local`;
-    resources.push(cluster(name, i === 0 ? `${variant + 1}s` : '1s'), endpoints(name, [[`10.${(i >> 8) & 255}.${i & 255}.${variant % 250}`, 8080]]));
-  }
-  return snapshotOf(revision, resources);
+const COUNT = 800;
+const serviceName = (i: number) => `outbound|8080||service-${i}.default.svc.cluster.local`;
+const unchanging: Resource[] = [];
+for (let i = 1; i < COUNT; i++) unchanging.push(cluster(serviceName(i)), endpoints(serviceName(i), [[`10.${(i >> 8) & 255}.${i & 255}.1`, 8080]]));
+
+/**
+ * Enough clusters and endpoints that one push is bigger than a flow-control window (64 KiB);
+ * `variant` changes one cluster and its endpoints.
+ */
+function large(revision: string, variant = 0): Snapshot {
+  const first = serviceName(0);
+  return snapshotOf(revision, [cluster(first, `${variant + 1}s`), endpoints(first, [[`10.255.0.${variant % 250}`, 8080]]), ...unchanging]);
 }
 
 /** Nothing held for any stream: no stream, watcher, proxy, waiter, timer or listener. */

@@ -245,9 +245,10 @@ describe('SotW ADS', () => {
     c.close();
   });
 
-  it('pushes only the types and resources that changed', async () => {
-    h.cache.setSnapshot(KEY, snapshotOf('c1', base()));
-    const c = h.sotw();
+  it('pushes only the types and resources that changed; versions are per type', async () => {
+    const c1 = snapshotOf('c1', base());
+    h.cache.setSnapshot(KEY, c1);
+    const c = h.sotw({ id: 'per-type' });
     await subscribeAll(c, [
       [T.cluster, []],
       [T.clusterLoadAssignment, ['a', 'b']],
@@ -258,11 +259,33 @@ describe('SotW ADS', () => {
     // A new revision with the same content: same resource versions, nothing to push.
     h.cache.setSnapshot(KEY, snapshotOf('c2', base()));
     await c.expectNone();
-    h.cache.setSnapshot(KEY, snapshotOf('c3', [cluster('a'), cluster('b'), endpoints('a'), endpoints('b', [['10.0.0.4', 80]]), apiListener('l1', 'r1'), routeConfig('r1', 'd1', 'a')]));
+    const c3 = snapshotOf('c3', [cluster('a'), cluster('b'), endpoints('a'), endpoints('b', [['10.0.0.4', 80]]), apiListener('l1', 'r1'), routeConfig('r1', 'd1', 'a')]);
+    h.cache.setSnapshot(KEY, c3);
     const eds = await c.nextOf(T.clusterLoadAssignment);
     assert.deepEqual(names(eds), ['b']);
+    assert.equal(eds.versionInfo, c3.version);
+    c.ack(eds);
     await c.expectNone();
+    await h.until(() => typeStatus(h, 'per-type', T.clusterLoadAssignment)?.versionAcked === c3.version);
+    assert.equal(typeStatus(h, 'per-type', T.cluster)?.versionAcked, c1.version, 'CDS stays at the version it was last sent');
+    assert.equal(h.server.registry.status().proxies.find((p) => p.nodeId === 'per-type')?.snapshotAcked, c3.version);
     c.close();
+  });
+
+  it('answers a reconnecting client that echoes a nonce and version from its previous stream', async () => {
+    const snapshot = snapshotOf('rc1', base());
+    h.cache.setSnapshot(KEY, snapshot);
+    const before = h.sotw({ id: 'reconnecting' });
+    before.subscribe(T.cluster);
+    const old = await before.nextOf(T.cluster);
+    before.ack(old);
+    before.cancel();
+    // Nonces belong to a stream: on the new one nothing was sent yet, so nothing is stale.
+    const after = h.sotw({ id: 'reconnecting' });
+    after.request({ typeUrl: T.cluster, versionInfo: old.versionInfo, responseNonce: old.nonce, resourceNames: [] });
+    const again = await after.nextOf(T.cluster);
+    assert.deepEqual(names(again), ['a', 'b']);
+    after.close();
   });
 
   it('answers a first request that arrives before its class has a snapshot once there is one', async () => {

@@ -85,8 +85,8 @@ export abstract class DiscoveryStream<Request extends RequestBase> {
       if (!this.record && !this.identify(request)) return;
       const typeUrl = this.typeOf(request);
       if (typeUrl === undefined) return;
-      this.handle(request, typeUrl);
-      this.flush();
+      // A plain ACK changes nothing to send: no need to compare the snapshot again.
+      if (this.handle(request, typeUrl)) this.flush();
     } catch (e) {
       this.context.logger.error('xDS stream failed', { streamId: this.streamId, error: e });
       this.fail(GRPC_INTERNAL, 'internal error in the xDS server');
@@ -117,8 +117,8 @@ export abstract class DiscoveryStream<Request extends RequestBase> {
     this.transport.fail(code, message);
   }
 
-  /** Apply one request of `typeUrl` to the protocol state. */
-  protected abstract handle(request: Request, typeUrl: string): void;
+  /** Applies one request of `typeUrl` to the protocol state; true when it may call for a response. */
+  protected abstract handle(request: Request, typeUrl: string): boolean;
 
   /** What the snapshot requires sending now, in push order; commits it to the protocol state. */
   protected abstract plan(snapshot: Snapshot, nonce: () => string): Outgoing[];

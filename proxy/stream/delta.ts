@@ -38,9 +38,9 @@ const NO_RESOURCES: ReadonlyMap<string, SnapshotEntry> = new Map();
 export class DeltaStream extends DiscoveryStream<DeltaDiscoveryRequest> {
   private readonly types = new Map<string, TypeState>();
 
-  protected handle(request: DeltaDiscoveryRequest, typeUrl: string): void {
+  protected handle(request: DeltaDiscoveryRequest, typeUrl: string): boolean {
     const record = this.record;
-    if (!record) return;
+    if (!record) return false;
     let t = this.types.get(typeUrl);
     const first = t === undefined;
     if (!t) {
@@ -62,7 +62,7 @@ export class DeltaStream extends DiscoveryStream<DeltaDiscoveryRequest> {
       // do not exist; and a first request with nothing to compare against is always answered.
       for (const name of t.subscription.names) if (!t.known.has(name)) t.force.add(name);
       t.mustRespond = initial.length === 0;
-      return;
+      return true;
     }
     // Subscribing to a name always gets an answer, even if the client has that version.
     for (const name of request.resourceNamesSubscribe) if (name !== WILDCARD) t.force.add(name);
@@ -86,6 +86,7 @@ export class DeltaStream extends DiscoveryStream<DeltaDiscoveryRequest> {
       }
     }
     if (dropped.length > 0) record.dropped(typeUrl, dropped);
+    return t.force.size > 0 || change.wildcard === true;
   }
 
   protected plan(snapshot: Snapshot, nonce: () => string): Outgoing[] {

@@ -45,9 +45,9 @@ const NO_RESOURCES: ReadonlyMap<string, SnapshotEntry> = new Map();
 export class SotwStream extends DiscoveryStream<DiscoveryRequest> {
   private readonly types = new Map<string, TypeState>();
 
-  protected handle(request: DiscoveryRequest, typeUrl: string): void {
+  protected handle(request: DiscoveryRequest, typeUrl: string): boolean {
     const record = this.record;
-    if (!record) return;
+    if (!record) return false;
     let t = this.types.get(typeUrl);
     if (!t) {
       // Nothing was sent of this type on this stream, so no nonce can be stale: a client that
@@ -56,13 +56,13 @@ export class SotwStream extends DiscoveryStream<DiscoveryRequest> {
       this.types.set(typeUrl, t);
       t.subscription.replace(request.resourceNames);
       record.track(typeUrl, t.subscription);
-      return;
+      return true;
     }
     const nonce = request.responseNonce;
     if (nonce !== '' && nonce !== t.latestNonce) {
       if (record.isPending(typeUrl, nonce)) record.answered(typeUrl, nonce, request.errorDetail);
       this.logger.debug('ignoring a request with a stale nonce', { streamId: this.streamId, typeUrl, nonce, latest: t.latestNonce });
-      return;
+      return false;
     }
     // grpc-js-xds repeats its last error_detail with every request until a response is valid:
     // only the first answer to a nonce counts.
@@ -73,6 +73,7 @@ export class SotwStream extends DiscoveryStream<DiscoveryRequest> {
     const dropped = [...t.held.keys()].filter((name) => !t.subscription.covers(name));
     for (const name of dropped) t.held.delete(name);
     if (dropped.length > 0) record.dropped(typeUrl, dropped);
+    return t.mustRespond || change.added.length > 0;
   }
 
   protected plan(snapshot: Snapshot, nonce: () => string): Outgoing[] {
