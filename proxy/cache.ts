@@ -70,7 +70,7 @@ interface ClassEntry {
 }
 
 export class SnapshotCache {
-  readonly events = new Emitter<SnapshotCacheEvents>();
+  readonly events: Emitter<SnapshotCacheEvents>;
   private readonly classes = new Map<string, ClassEntry>();
   private readonly debouncer: Debouncer;
   private readonly provider: SnapshotProvider | undefined;
@@ -82,6 +82,7 @@ export class SnapshotCache {
     this.provider = options.snapshotFor;
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? Date.now;
+    this.events = new Emitter<SnapshotCacheEvents>((event, error) => this.logger.error('a snapshot cache event subscriber failed', { event: String(event), error }));
     this.debouncer = new Debouncer(() => this.deliver(), options.debounce);
   }
 

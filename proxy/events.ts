@@ -5,6 +5,18 @@
 export class Emitter<Events extends { [event: string]: unknown }> {
   private readonly listeners = new Map<keyof Events, Set<(payload: never) => void>>();
 
+  /**
+   * @param onListenerError what to do when a subscriber throws. A failing subscriber (metrics,
+   *   the rollout controller) must not break the xDS stream that emitted, so the error never
+   *   reaches the emitter; by default it is thrown again outside, where it shows up as a bug.
+   */
+  constructor(
+    private readonly onListenerError: (event: keyof Events, error: unknown) => void = (_event, error) =>
+      queueMicrotask(() => {
+        throw error;
+      }),
+  ) {}
+
   on<E extends keyof Events>(event: E, listener: (payload: Events[E]) => void): () => void {
     let set = this.listeners.get(event);
     if (!set) this.listeners.set(event, (set = new Set()));
@@ -21,13 +33,10 @@ export class Emitter<Events extends { [event: string]: unknown }> {
     const set = this.listeners.get(event);
     if (!set) return;
     for (const listener of [...set]) {
-      // A failing subscriber (metrics, rollouts) must not break the xDS stream that emitted.
       try {
         (listener as (p: Events[E]) => void)(payload);
       } catch (e) {
-        queueMicrotask(() => {
-          throw e;
-        });
+        this.onListenerError(event, e);
       }
     }
   }

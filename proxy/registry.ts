@@ -170,14 +170,20 @@ export interface WaitOptions {
 
 // ---------------------------------------------------------------- records
 
+/** A resource by name and content version (a SnapshotEntry is one). */
+export interface VersionedName {
+  readonly name: string;
+  readonly version: string;
+}
+
 /** A response as the stream sent it. */
 export interface SentResponse {
   typeUrl: string;
   versionInfo: string;
   nonce: string;
   snapshotVersion: string;
-  /** Name → resource version of every resource in the response. */
-  resources: ReadonlyMap<string, string>;
+  /** Every resource in the response (the stream's own array: kept, never copied). */
+  resources: readonly VersionedName[];
   removed: readonly string[];
   /** A SotW full-state response: it replaces what the proxy has of the type. */
   replaces: boolean;
@@ -188,14 +194,49 @@ interface Pending extends SentResponse {
   sentAt: number;
 }
 
+/**
+ * Name → version the proxy accepted, kept without copying: the resources of the last accepted
+ * full-state response as they were sent, plus the changes since (partial responses, delta,
+ * unsubscriptions). The index over the base is built only when someone asks about one resource.
+ */
+class AcceptedResources {
+  private base: readonly VersionedName[] = [];
+  private index: Map<string, string> | undefined;
+  private readonly changes = new Map<string, string | null>();
+
+  replace(resources: readonly VersionedName[]): void {
+    this.base = resources;
+    this.index = undefined;
+    this.changes.clear();
+  }
+
+  set(name: string, version: string): void {
+    this.changes.set(name, version);
+  }
+
+  delete(name: string): void {
+    this.changes.set(name, null);
+  }
+
+  get(name: string): string | undefined {
+    const changed = this.changes.get(name);
+    if (changed !== undefined) return changed ?? undefined;
+    this.index ??= new Map(this.base.map((r) => [r.name, r.version]));
+    return this.index.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+}
+
 interface TypeRecord {
   subscription: Subscription | undefined;
   /** Outstanding responses in send order. */
   readonly pending: Map<string, Pending>;
   lastSent: Pending | undefined;
   acked: { versionInfo: string; at: number } | undefined;
-  /** Name → version the proxy has accepted. */
-  readonly ackedResources: Map<string, string>;
+  readonly ackedResources: AcceptedResources;
   /** Name → version the proxy rejected; '' stands for a rejected response without resources. */
   readonly rejected: Map<string, string>;
   lastNack: NackStatus | undefined;
@@ -254,7 +295,7 @@ export class ProxyRecord {
       versionInfo: response.versionInfo,
       nonce: response.nonce,
       snapshotVersion: response.snapshotVersion,
-      resources: response.resources.size,
+      resources: response.resources.length,
       removed: response.removed.length,
       bytes: response.bytes,
     });
@@ -423,7 +464,7 @@ export class ProxyRecord {
   private type(typeUrl: string): TypeRecord {
     let t = this.types.get(typeUrl);
     if (!t) {
-      t = { subscription: undefined, pending: new Map(), lastSent: undefined, acked: undefined, ackedResources: new Map(), rejected: new Map(), lastNack: undefined };
+      t = { subscription: undefined, pending: new Map(), lastSent: undefined, acked: undefined, ackedResources: new AcceptedResources(), rejected: new Map(), lastNack: undefined };
       this.types.set(typeUrl, t);
     }
     return t;
@@ -431,11 +472,12 @@ export class ProxyRecord {
 
   private accept(t: TypeRecord, response: SentResponse): void {
     if (response.replaces) {
-      t.ackedResources.clear();
+      t.ackedResources.replace(response.resources);
       t.rejected.clear();
+      return;
     }
     t.rejected.delete('');
-    for (const [name, version] of response.resources) {
+    for (const { name, version } of response.resources) {
       t.ackedResources.set(name, version);
       t.rejected.delete(name);
     }
@@ -448,13 +490,19 @@ export class ProxyRecord {
   /** Marks what the rejected response changed; returns those names. */
   private reject(t: TypeRecord, response: SentResponse): string[] {
     const suspects: string[] = [];
-    for (const [name, version] of response.resources) if (t.ackedResources.get(name) !== version) suspects.push(name);
-    for (const name of response.removed) if (t.ackedResources.has(name)) suspects.push(name);
-    if (suspects.length === 0) {
-      t.rejected.set('', response.versionInfo);
-      return [];
+    for (const { name, version } of response.resources) {
+      if (t.ackedResources.get(name) !== version) {
+        suspects.push(name);
+        t.rejected.set(name, version);
+      }
     }
-    for (const name of suspects) t.rejected.set(name, response.resources.get(name) ?? '');
+    for (const name of response.removed) {
+      if (t.ackedResources.has(name)) {
+        suspects.push(name);
+        t.rejected.set(name, '');
+      }
+    }
+    if (suspects.length === 0) t.rejected.set('', response.versionInfo);
     return suspects.sort();
   }
 }
@@ -480,7 +528,7 @@ export interface ProxyRegistryOptions {
 }
 
 export class ProxyRegistry {
-  readonly events = new Emitter<RegistryEvents>();
+  readonly events: Emitter<RegistryEvents>;
   readonly logger: Logger;
   private readonly records = new Map<string, ProxyRecord>();
   private readonly classes = new Map<string, ClassRecord>();
@@ -492,6 +540,7 @@ export class ProxyRegistry {
   constructor(options: ProxyRegistryOptions = {}) {
     this.logger = options.logger ?? silentLogger;
     this.clock = options.now ?? Date.now;
+    this.events = new Emitter<RegistryEvents>((event, error) => this.logger.error('a registry event subscriber failed', { event: String(event), error }));
   }
 
   /** A stream identified itself (its first request). */

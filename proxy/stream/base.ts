@@ -149,7 +149,7 @@ export abstract class DiscoveryStream<Request extends RequestBase> {
         type: shortTypeName(out.sent.typeUrl),
         version: out.sent.versionInfo,
         nonce: out.sent.nonce,
-        resources: out.sent.resources.size,
+        resources: out.sent.resources.length,
         removed: out.sent.removed.length,
       });
       // A full buffer does not stop this plan (its order matters); it stops the next one,

@@ -143,7 +143,7 @@ export class DeltaStream extends DiscoveryStream<DeltaDiscoveryRequest> {
         versionInfo: snapshot.version,
         nonce,
         snapshotVersion: snapshot.version,
-        resources: new Map(p.entries.map((e) => [e.name, e.version])),
+        resources: p.entries,
         removed: p.removed,
         replaces: false,
         bytes: message.length,

@@ -125,7 +125,8 @@ export class SotwStream extends DiscoveryStream<DiscoveryRequest> {
     if (!t) throw new Error(`no state for ${p.typeUrl}`);
     const fullState = isFullStateType(p.typeUrl);
     const entries = [...p.entries.values()];
-    if (fullState) t.held = new Map(p.entries);
+    // The planned map is this response's own: it becomes what the client holds, uncopied.
+    if (fullState) t.held = p.entries;
     else for (const entry of entries) t.held.set(entry.name, entry);
     t.latestNonce = nonce;
     const message = encodeDiscoveryResponse({ versionInfo: p.versionInfo, typeUrl: p.typeUrl, nonce, resources: entries, controlPlane: this.context.controlPlaneId });
@@ -136,7 +137,7 @@ export class SotwStream extends DiscoveryStream<DiscoveryRequest> {
         versionInfo: p.versionInfo,
         nonce,
         snapshotVersion: snapshot.version,
-        resources: new Map(entries.map((e) => [e.name, e.version])),
+        resources: entries,
         removed: p.removed,
         replaces: fullState,
         bytes: message.length,
