@@ -161,6 +161,20 @@ describe('delta ADS', () => {
     c.close();
   });
 
+  it('sends the endpoints of a changed cluster again, unchanged, so that it warms', async () => {
+    h.cache.setSnapshot(KEY, snapshotOf('rw1', base()));
+    const c = h.delta();
+    c.request({ typeUrl: T.cluster });
+    c.ack(await c.nextOf(T.cluster));
+    c.request({ typeUrl: T.clusterLoadAssignment, resourceNamesSubscribe: ['a', 'b'] });
+    c.ack(await c.nextOf(T.clusterLoadAssignment));
+    h.cache.setSnapshot(KEY, snapshotOf('rw2', [cluster('a', '9s'), cluster('b'), endpoints('a'), endpoints('b')]));
+    assert.deepEqual(added(await c.nextOf(T.cluster)), ['a']);
+    assert.deepEqual(added(await c.nextOf(T.clusterLoadAssignment)), ['a']);
+    await c.expectNone();
+    c.close();
+  });
+
   it('records a NACK and does not resend', async () => {
     const snapshot = snapshotOf('k1', base());
     h.cache.setSnapshot(KEY, snapshot);

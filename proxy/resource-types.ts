@@ -2,6 +2,7 @@
  * What the protocol treats differently per resource type: which types carry their full set
  * in every state-of-the-world response, and the make-before-break order of pushes.
  */
+import type { SnapshotEntry } from '../compiler/index.ts';
 import { RESOURCE_TYPE_URLS as T } from '../compiler/xds/index.ts';
 
 /**
@@ -47,3 +48,21 @@ export function removalOrder(typeUrls: Iterable<string>): string[] {
 export function shortTypeName(typeUrl: string): string {
   return typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
 }
+
+/**
+ * The ClusterLoadAssignment name an EDS cluster asks for (`eds_cluster_config.service_name`,
+ * else the cluster name); undefined for other clusters.
+ *
+ * A cluster that is added or changed warms only when a ClusterLoadAssignment for it arrives
+ * afterwards, even if its endpoints did not change, so pushes resend those.
+ */
+export function edsNameOf(clusterEntry: SnapshotEntry): string | undefined {
+  const json = clusterEntry.json;
+  if (json.type !== 'EDS') return undefined;
+  const config = json.edsClusterConfig;
+  const serviceName = typeof config === 'object' && config !== null && !Array.isArray(config) ? config.serviceName : undefined;
+  return typeof serviceName === 'string' && serviceName !== '' ? serviceName : clusterEntry.name;
+}
+
+export const CLUSTER_TYPE_URL: string = T.cluster;
+export const ENDPOINTS_TYPE_URL: string = T.clusterLoadAssignment;

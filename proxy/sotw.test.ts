@@ -15,7 +15,10 @@ const names = (r: DiscoveryResponse) => r.resources.map(resourceName).sort();
 const short = (typeUrl: string) => typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
 const base = () => [cluster('a'), cluster('b'), endpoints('a'), endpoints('b'), apiListener('l1', 'r1'), routeConfig('r1', 'd1', 'a')];
 
-/** Subscribes and ACKs the first response of each type. */
+/**
+ * Subscribes and ACKs the first response of each type, then ACKs whatever else came (endpoints
+ * are sent again after clusters that were new to the stream).
+ */
 async function subscribeAll(c: SotwClient, subscriptions: [string, string[]][]): Promise<Map<string, DiscoveryResponse>> {
   const out = new Map<string, DiscoveryResponse>();
   for (const [typeUrl, resourceNames] of subscriptions) {
@@ -24,6 +27,8 @@ async function subscribeAll(c: SotwClient, subscriptions: [string, string[]][]):
     c.ack(r);
     out.set(typeUrl, r);
   }
+  await new Promise((r) => setTimeout(r, 50));
+  while (c.inbox.unread > 0) c.ack(await c.next());
   return out;
 }
 
@@ -114,6 +119,10 @@ describe('SotW ADS', () => {
     const v2 = snapshotOf('k2', [cluster('a', '2s'), ...base().slice(1)]);
     h.cache.setSnapshot(KEY, v2);
     const bad = await c.nextOf(T.cluster);
+    // The changed cluster's endpoints follow, unchanged, so that it can warm.
+    const rewarm = await c.nextOf(T.clusterLoadAssignment);
+    assert.deepEqual(names(rewarm), ['a']);
+    c.ack(rewarm);
     // As grpc-js-xds does when part of a response was valid: the NEW version, with error_detail.
     c.nack(bad, { code: 3, message: 'cluster a: connect_timeout too long' }, { versionInfo: bad.versionInfo });
     await c.expectNone(200);
@@ -145,6 +154,7 @@ describe('SotW ADS', () => {
     const good = await c.nextOf(T.cluster);
     assert.equal(good.versionInfo, v4.version);
     c.ack(good);
+    c.ack(await c.nextOf(T.clusterLoadAssignment));
     await h.until(() => typeStatus(h, 'nacker', T.cluster)?.versionAcked === v4.version);
     assert.deepEqual(typeStatus(h, 'nacker', T.cluster)?.rejected, []);
     await h.until(() => h.server.registry.status().proxies.find((p) => p.nodeId === 'nacker')?.state === 'converged');
@@ -269,6 +279,21 @@ describe('SotW ADS', () => {
     await h.until(() => typeStatus(h, 'per-type', T.clusterLoadAssignment)?.versionAcked === c3.version);
     assert.equal(typeStatus(h, 'per-type', T.cluster)?.versionAcked, c1.version, 'CDS stays at the version it was last sent');
     assert.equal(h.server.registry.status().proxies.find((p) => p.nodeId === 'per-type')?.snapshotAcked, c3.version);
+    c.close();
+  });
+
+  it('sends the endpoints of a changed cluster again, unchanged, so that it warms', async () => {
+    h.cache.setSnapshot(KEY, snapshotOf('rw1', base()));
+    const c = h.sotw();
+    await subscribeAll(c, [
+      [T.cluster, []],
+      [T.clusterLoadAssignment, ['a', 'b']],
+    ]);
+    h.cache.setSnapshot(KEY, snapshotOf('rw2', [cluster('a'), cluster('b', '7s'), endpoints('a'), endpoints('b')]));
+    assert.deepEqual(names(await c.nextOf(T.cluster)), ['a', 'b']);
+    const eds = await c.nextOf(T.clusterLoadAssignment);
+    assert.deepEqual(names(eds), ['b']);
+    await c.expectNone();
     c.close();
   });
 

@@ -10,7 +10,7 @@
  * subscribed to that do not exist, go out in `removed_resources`.
  */
 import type { Snapshot, SnapshotEntry } from '../../compiler/index.ts';
-import { removalOrder, upsertOrder } from '../resource-types.ts';
+import { CLUSTER_TYPE_URL, edsNameOf, ENDPOINTS_TYPE_URL, removalOrder, upsertOrder } from '../resource-types.ts';
 import { Subscription, WILDCARD } from '../subscription.ts';
 import { encodeDeltaDiscoveryResponse } from '../wire/index.ts';
 import type { DeltaDiscoveryRequest } from '../wire/index.ts';
@@ -92,21 +92,28 @@ export class DeltaStream extends DiscoveryStream<DeltaDiscoveryRequest> {
   protected plan(snapshot: Snapshot, nonce: () => string): Outgoing[] {
     const upserts: Planned[] = [];
     const removals: Planned[] = [];
+    /** Endpoints of clusters pushed in this plan: they go out again so the clusters warm. */
+    const rewarm = new Set<string>();
     for (const typeUrl of upsertOrder(this.types.keys())) {
       const t = this.types.get(typeUrl);
       if (!t) continue;
       const available = snapshot.resources.get(typeUrl as never) ?? NO_RESOURCES;
       const changed: SnapshotEntry[] = [];
       const consider = (entry: SnapshotEntry) => {
-        if (t.force.has(entry.name) || t.known.get(entry.name) !== entry.version) changed.push(entry);
+        if (t.force.has(entry.name) || t.known.get(entry.name) !== entry.version || (typeUrl === ENDPOINTS_TYPE_URL && rewarm.has(entry.name))) changed.push(entry);
       };
       if (t.subscription.wildcard) for (const entry of available.values()) consider(entry);
       else for (const name of t.subscription.names) {
         const entry = available.get(name);
         if (entry) consider(entry);
       }
-      // Wildcard entries that were unsubscribed by name are covered above; forced names the
-      // snapshot does not have are answered with a removal.
+      if (typeUrl === CLUSTER_TYPE_URL) {
+        for (const e of changed) {
+          const eds = edsNameOf(e);
+          if (eds !== undefined) rewarm.add(eds);
+        }
+      }
+      // Forced names the snapshot does not have are answered with a removal.
       const absent = [...t.force].filter((name) => !available.has(name)).sort();
       const gone = [...t.known.keys()].filter((name) => !available.has(name) && !t.force.has(name)).sort();
       t.force.clear();

@@ -14,7 +14,7 @@
  * part of a newer version of its type, or when the client subscribes to something new.
  */
 import type { Snapshot, SnapshotEntry } from '../../compiler/index.ts';
-import { isFullStateType, removalOrder, upsertOrder } from '../resource-types.ts';
+import { CLUSTER_TYPE_URL, edsNameOf, ENDPOINTS_TYPE_URL, isFullStateType, removalOrder, upsertOrder } from '../resource-types.ts';
 import { Subscription } from '../subscription.ts';
 import { encodeDiscoveryResponse } from '../wire/index.ts';
 import type { DiscoveryRequest } from '../wire/index.ts';
@@ -79,6 +79,8 @@ export class SotwStream extends DiscoveryStream<DiscoveryRequest> {
   protected plan(snapshot: Snapshot, nonce: () => string): Outgoing[] {
     const upserts: Planned[] = [];
     const removals: Planned[] = [];
+    /** Endpoints of clusters pushed in this plan: they go out again so the clusters warm. */
+    const rewarm = new Set<string>();
     for (const typeUrl of upsertOrder(this.types.keys())) {
       const t = this.types.get(typeUrl);
       if (!t) continue;
@@ -89,7 +91,13 @@ export class SotwStream extends DiscoveryStream<DiscoveryRequest> {
         const entry = available.get(name);
         if (entry) desired.set(name, entry);
       }
-      const changed = [...desired.values()].filter((e) => t.held.get(e.name)?.version !== e.version);
+      const changed = [...desired.values()].filter((e) => t.held.get(e.name)?.version !== e.version || (typeUrl === ENDPOINTS_TYPE_URL && rewarm.has(e.name)));
+      if (typeUrl === CLUSTER_TYPE_URL) {
+        for (const e of changed) {
+          const eds = edsNameOf(e);
+          if (eds !== undefined) rewarm.add(eds);
+        }
+      }
       if (isFullStateType(typeUrl)) {
         const removed = [...t.held.keys()].filter((name) => !desired.has(name));
         if (changed.length === 0 && removed.length === 0 && !t.mustRespond) continue;
