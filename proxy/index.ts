@@ -2,12 +2,21 @@
  * proxy/ — the xDS management server: ADS (state of the world and delta) and the per-type
  * discovery services, the snapshot cache per proxy class, the proxy registry and its status.
  *
- *   const cache = new SnapshotCache({ snapshotFor: (proxy) => compileFor(proxy) });
- *   const server = new XdsServer({ cache, logger: jsonLogger() });
+ *   const cache = new SnapshotCache({ snapshotFor: (proxy) => compileFor(proxy) }); // lazy, per class
+ *   const server = new XdsServer({ cache, logger: jsonLogger(), controlPlaneId: 'sluice' });
  *   await server.listen('0.0.0.0:15010');
- *   cache.setSnapshot(key, snapshot);          // or: await cache.refresh() after a policy change
- *   await server.registry.waitForConvergence({ classKey: key, snapshotVersion: snapshot.version });
- *   await server.close();
+ *   cache.setSnapshot(classKey, snapshot);     // one class (a rollout step), or after a policy
+ *   await cache.refresh();                     // change: recompile every class with proxies
+ *   await server.registry.waitForConvergence({ classKey, snapshotVersion: snapshot.version });
+ *   server.registry.events.on('nack', (e) => …); // also connect, disconnect, push, ack,
+ *                                                // converged, classConverged
+ *   server.registry.status();                  // plain JSON: every stream, every class
+ *   await server.close();                      // streams end with UNAVAILABLE, then the server
+ *
+ * Pushes are debounced (100 ms after the last change, at most 10 s) and carry only the types
+ * and resources that changed, clusters → endpoints → listeners → routes, removals last. A NACK
+ * is logged as a warning and recorded; the rejected version is never sent again, only a newer
+ * one. Test clients and fixtures are in proxy/testing/.
  */
 export { SnapshotCache } from './cache.ts';
 export type { SnapshotCacheEvents, SnapshotCacheOptions, SnapshotListener, SnapshotProvider, SnapshotPublished, SnapshotsDelivered, SnapshotWatch } from './cache.ts';
@@ -33,7 +42,9 @@ export type {
   PushEvent,
   RegistryEvents,
   RegistryStatus,
+  SentResponse,
   TypeStatus,
+  VersionedName,
   WaitOptions,
 } from './registry.ts';
 export { isFullStateType } from './resource-types.ts';
