@@ -20,7 +20,7 @@ import { applyConnectionPool } from './connection-pool.ts';
 import { mapSource, type ClusterDraft } from './draft.ts';
 import { hostEndpoint, servedEndpoints, type ServedEndpoint } from './endpoints.ts';
 import { Findings } from './findings.ts';
-import { isRecord, subPart } from './json.ts';
+import { frozen, isRecord, memo, subPart } from './json.ts';
 import { applyLoadBalancer } from './load-balancer.ts';
 import { distributes, localityGroups, proxyLocality, type Locality, type LocalityPolicy } from './locality.ts';
 import { MtlsModes, type ModeDecision } from './mtls.ts';
@@ -31,6 +31,11 @@ import type { AppliedRules, SubsetRule } from './rules.ts';
 import { applyAutoMtls, applyStrictMtls, applyTls, istioSni, spiffeId, type TlsTarget } from './tls.ts';
 
 const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
+const ROOT: readonly string[] = Object.freeze([]);
+const EDS_OVER_ADS = frozen({ ads: {}, resourceApiVersion: 'V3' });
+/** Per service, across proxy classes: its identities, and its `istio` cluster metadata entry. */
+const identityCache = new WeakMap<Service, string[]>();
+const serviceMetadata = new WeakMap<object, Map<string, unknown>>();
 
 /** The PeerAuthentication node that decided a mode: its `mtls`, or its port-level entry. */
 function policyNode(decision: ModeDecision): Origin | undefined {
@@ -56,7 +61,6 @@ export class ClusterBuilder {
   private readonly flavor: Flavor;
   private readonly mtls: MtlsModes;
   private readonly locality: Locality | undefined;
-  private readonly identityCache = new Map<Service, string[]>();
   private endpointCache: { key: ServicePort; service: Service; ipOnly: boolean; list: ServedEndpoint[] } | undefined;
 
   constructor(private readonly ctx: TranslateContext) {
@@ -70,7 +74,7 @@ export class ClusterBuilder {
   build(request: ClusterRequest): Resource[] {
     const { host, port, service, policy, subset } = request;
     const name = clusterName('outbound', port.number, subset?.subset.name, host);
-    const draft: ClusterDraft = { name, host, flavor: this.flavor, json: { name }, sources: [{ path: [], origin: { doc: service.doc, path: service.path } }], findings: this.findings };
+    const draft: ClusterDraft = { name, host, flavor: this.flavor, json: { name }, sources: [{ path: ROOT, origin: service }], findings: this.findings };
     if (subset) mapSource(draft, ['name'], { doc: subset.rule.doc, path: subset.subset.path });
     this.notTranslated(draft, policy);
 
@@ -78,7 +82,7 @@ export class ClusterBuilder {
     const endpoints = type === 'ORIGINAL_DST' ? [] : this.endpointsOf(draft, service, port, type, subset);
     if (type !== 'EDS' && type !== 'ORIGINAL_DST' && endpoints.length === 0 && this.flavor === 'grpc') type = 'EDS';
     draft.json.type = type;
-    if (type === 'EDS') draft.json.edsClusterConfig = { edsConfig: { ads: {}, resourceApiVersion: 'V3' }, serviceName: name };
+    if (type === 'EDS') draft.json.edsClusterConfig = { edsConfig: EDS_OVER_ADS, serviceName: name };
 
     const h2 = applyConnectionPool(draft, policy.connectionPool, port.protocol);
     applyOutlierDetection(draft, policy.outlierDetection);
@@ -95,7 +99,7 @@ export class ClusterBuilder {
     if (type === 'STRICT_DNS' || type === 'LOGICAL_DNS') {
       draft.json.loadAssignment = { clusterName: name, endpoints: localityEndpointsJson(groups, ['loadAssignment', 'endpoints'], draft.sources, tlsMode) };
     } else if (type === 'EDS') {
-      const cla = assignmentJson(name, groups, { doc: service.doc, path: service.path }, tlsMode);
+      const cla = assignmentJson(name, groups, service, tlsMode);
       if (subset) cla.sources.push({ path: ['clusterName'], origin: { doc: subset.rule.doc, path: subset.subset.path } });
       out.push({ typeUrl: RESOURCE_TYPE_URLS.clusterLoadAssignment, name, json: cla.json as JsonObject, sources: cla.sources });
     }
@@ -209,7 +213,7 @@ export class ClusterBuilder {
 
   /** SPIFFE identities of the service's workloads and endpoints, and a ServiceEntry's subjectAltNames; sorted. */
   private identities(service: Service): string[] {
-    let ids = this.identityCache.get(service);
+    let ids = identityCache.get(service);
     if (!ids) {
       const set = new Set<string>();
       for (const w of service.workloads) if (w.serviceAccount) set.add(spiffeId(w.namespace, w.serviceAccount));
@@ -219,8 +223,8 @@ export class ClusterBuilder {
         const sans = isRecord(spec) && Array.isArray(spec.subjectAltNames) ? spec.subjectAltNames : [];
         for (const s of sans) if (typeof s === 'string' && s !== '') set.add(s);
       }
-      ids = [...set].sort();
-      this.identityCache.set(service, ids);
+      ids = frozen([...set].sort());
+      identityCache.set(service, ids);
     }
     return ids;
   }
@@ -266,7 +270,8 @@ export class ClusterBuilder {
 
   private metadata(draft: ClusterDraft, request: ClusterRequest): void {
     const { service, rules, subset } = request;
-    const istio: Record<string, unknown> = { services: [{ host: request.host, name: service.name, namespace: service.namespace }] };
+    const services = memo(serviceMetadata, service, request.host, () => frozen([{ host: request.host, name: service.name, namespace: service.namespace }]));
+    const istio: Record<string, unknown> = { services };
     const rule = subset?.rule ?? rules?.policy?.rule ?? rules?.rules[0];
     if (rule) istio.config = `/apis/networking.istio.io/v1/namespaces/${rule.namespace}/destination-rule/${rule.name}`;
     if (subset) istio.subset = subset.subset.name;

@@ -18,11 +18,11 @@
  * UINT32_MAX unless http2MaxRequests is set, as Envoy gets); every other setting is
  * diagnosed.
  */
-import type { Protocol } from '../../model/index.ts';
+import type { Origin, Protocol } from '../../model/index.ts';
 import { EXTENSION_TYPE_URLS } from '../../xds/index.ts';
 import { CONNECTION_POOL_UNSUPPORTED } from './codes.ts';
 import { mapSource, UINT32_MAX, type ClusterDraft } from './draft.ts';
-import { bool, count, duration, seconds, subPart, type Part } from './json.ts';
+import { bool, count, duration, frozen, memo, seconds, subPart, type Part } from './json.ts';
 
 export const DEFAULT_CONNECT_TIMEOUT = '10s';
 const HTTP_OPTIONS_KEY = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
@@ -37,12 +37,35 @@ function positive(part: Part | undefined, key: string): number | undefined {
   return n !== undefined && n > 0 ? Math.min(n, UINT32_MAX) : undefined;
 }
 
+const GRPC_DEFAULT_BREAKERS = frozen({ thresholds: [{ maxRequests: UINT32_MAX }] });
+const ENVOY_DEFAULT_BREAKERS = frozen({
+  thresholds: [{ maxConnections: UINT32_MAX, maxPendingRequests: UINT32_MAX, maxRequests: UINT32_MAX, maxRetries: UINT32_MAX, trackRemaining: true }],
+});
+const H2_OPTIONS = frozen({ [HTTP_OPTIONS_KEY]: { '@type': EXTENSION_TYPE_URLS.httpProtocolOptions, explicitHttpConfig: { http2ProtocolOptions: {} } } });
+const DOWNSTREAM_OPTIONS = frozen({
+  [HTTP_OPTIONS_KEY]: { '@type': EXTENSION_TYPE_URLS.httpProtocolOptions, useDownstreamProtocolConfig: { httpProtocolOptions: {}, http2ProtocolOptions: {} } },
+});
+
+const grpcBreakers = new WeakMap<object, Map<string, unknown>>();
+
 function grpcConnectionPool(draft: ClusterDraft, pool: Part | undefined): void {
+  if (!pool) {
+    draft.json.circuitBreakers = GRPC_DEFAULT_BREAKERS;
+    return;
+  }
+  const http = subPart(pool, 'http');
+  const maxRequests = positive(http, 'http2MaxRequests');
+  if (maxRequests === undefined) draft.json.circuitBreakers = GRPC_DEFAULT_BREAKERS;
+  else {
+    draft.json.circuitBreakers = memo(grpcBreakers, pool.value, 'grpc', () => frozen({ thresholds: [{ maxRequests }] }));
+    if (http) mapSource(draft, ['circuitBreakers'], { doc: http.doc, path: [...http.path, 'http2MaxRequests'] });
+  }
+  if (draft.findings.firstVisit(pool.value, 'grpc-connection-pool')) unsupportedByGrpc(draft, pool);
+}
+
+function unsupportedByGrpc(draft: ClusterDraft, pool: Part): void {
   const http = subPart(pool, 'http');
   const tcp = subPart(pool, 'tcp');
-  const maxRequests = positive(http, 'http2MaxRequests');
-  draft.json.circuitBreakers = { thresholds: [{ maxRequests: maxRequests ?? UINT32_MAX }] };
-  if (http && maxRequests !== undefined) mapSource(draft, ['circuitBreakers'], { doc: http.doc, path: [...http.path, 'http2MaxRequests'] });
   const unsupported: [Part | undefined, string][] = [
     [tcp, 'maxConnections'],
     [tcp, 'connectTimeout'],
@@ -64,23 +87,26 @@ function grpcConnectionPool(draft: ClusterDraft, pool: Part | undefined): void {
   }
 }
 
-/**
- * Applies the connection pool part and the port protocol. Returns whether the cluster speaks
- * HTTP/2 upstream (TLS advertises h2 then).
- */
-export function applyConnectionPool(draft: ClusterDraft, pool: Part | undefined, protocol: Protocol): boolean {
-  if (draft.flavor === 'grpc') {
-    grpcConnectionPool(draft, pool);
-    return true;
-  }
+/** What a connection pool part (and the port protocol) sets on an Envoy cluster, with the nodes it came from. */
+interface EnvoyPool {
+  fields: Record<string, unknown>;
+  sources: [readonly string[], Origin][];
+  h2: boolean;
+}
+
+const envoyPools = new WeakMap<object, Map<string, EnvoyPool>>();
+
+function envoyPool(pool: Part, protocol: Protocol): EnvoyPool {
   const http = subPart(pool, 'http');
   const tcp = subPart(pool, 'tcp');
+  const fields: Record<string, unknown> = {};
+  const sources: [readonly string[], Origin][] = [];
 
   const connectTimeout = duration(tcp?.value.connectTimeout);
-  draft.json.connectTimeout = connectTimeout !== undefined && connectTimeout !== '0s' ? connectTimeout : DEFAULT_CONNECT_TIMEOUT;
-  if (tcp && connectTimeout !== undefined) mapSource(draft, ['connectTimeout'], { doc: tcp.doc, path: [...tcp.path, 'connectTimeout'] });
+  fields.connectTimeout = connectTimeout !== undefined && connectTimeout !== '0s' ? connectTimeout : DEFAULT_CONNECT_TIMEOUT;
+  if (tcp && connectTimeout !== undefined) sources.push([['connectTimeout'], { doc: tcp.doc, path: [...tcp.path, 'connectTimeout'] }]);
 
-  draft.json.circuitBreakers = {
+  fields.circuitBreakers = {
     thresholds: [
       {
         maxConnections: positive(tcp, 'maxConnections') ?? UINT32_MAX,
@@ -91,7 +117,7 @@ export function applyConnectionPool(draft: ClusterDraft, pool: Part | undefined,
       },
     ],
   };
-  mapSource(draft, ['circuitBreakers'], pool);
+  sources.push([['circuitBreakers'], pool]);
 
   const keepalive = subPart(tcp, 'tcpKeepalive');
   if (keepalive) {
@@ -102,8 +128,8 @@ export function applyConnectionPool(draft: ClusterDraft, pool: Part | undefined,
     if (time !== undefined) tcpKeepalive.keepaliveTime = time;
     const interval = seconds(keepalive.value.interval);
     if (interval !== undefined) tcpKeepalive.keepaliveInterval = interval;
-    draft.json.upstreamConnectionOptions = { tcpKeepalive };
-    mapSource(draft, ['upstreamConnectionOptions'], keepalive);
+    fields.upstreamConnectionOptions = { tcpKeepalive };
+    sources.push([['upstreamConnectionOptions'], keepalive]);
   }
 
   const common: Record<string, unknown> = {};
@@ -128,12 +154,35 @@ export function applyConnectionPool(draft: ClusterDraft, pool: Part | undefined,
     options.explicitHttpConfig = { httpProtocolOptions: {} };
   }
   if (Object.keys(options).length > 1) {
-    draft.json.typedExtensionProtocolOptions = { [HTTP_OPTIONS_KEY]: options };
+    fields.typedExtensionProtocolOptions = { [HTTP_OPTIONS_KEY]: options };
     if (http && (options.commonHttpProtocolOptions !== undefined || upgrade !== undefined || http.value.useClientProtocol !== undefined)) {
-      mapSource(draft, ['typedExtensionProtocolOptions'], http);
+      sources.push([['typedExtensionProtocolOptions'], http]);
     } else if (tcp && options.commonHttpProtocolOptions !== undefined) {
-      mapSource(draft, ['typedExtensionProtocolOptions'], tcp);
+      sources.push([['typedExtensionProtocolOptions'], tcp]);
     }
   }
-  return h2 && !downstream;
+  return { fields: frozen(fields), sources, h2: h2 && !downstream };
+}
+
+/**
+ * Applies the connection pool part and the port protocol. Returns whether the cluster speaks
+ * HTTP/2 upstream (TLS advertises h2 then).
+ */
+export function applyConnectionPool(draft: ClusterDraft, pool: Part | undefined, protocol: Protocol): boolean {
+  if (draft.flavor === 'grpc') {
+    grpcConnectionPool(draft, pool);
+    return true;
+  }
+  if (!pool) {
+    // Istio's defaults, shared by every cluster without a connection pool
+    draft.json.connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    draft.json.circuitBreakers = ENVOY_DEFAULT_BREAKERS;
+    if (protocol === 'UNKNOWN') draft.json.typedExtensionProtocolOptions = DOWNSTREAM_OPTIONS;
+    else if (isHttp2(protocol)) draft.json.typedExtensionProtocolOptions = H2_OPTIONS;
+    return isHttp2(protocol) && protocol !== 'UNKNOWN';
+  }
+  const computed = memo(envoyPools, pool.value, protocol, () => envoyPool(pool, protocol));
+  Object.assign(draft.json, computed.fields);
+  for (const [path, origin] of computed.sources) mapSource(draft, path, origin);
+  return computed.h2;
 }

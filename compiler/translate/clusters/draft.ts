@@ -15,7 +15,7 @@ export interface ClusterDraft {
 
 /** Records that the subtree at `path` comes from `origin` (no-op without an origin). */
 export function mapSource(draft: ClusterDraft, path: readonly JsonPathSegment[], origin: Origin | undefined): void {
-  if (origin) draft.sources.push({ path, origin: { doc: origin.doc, path: origin.path } });
+  if (origin) draft.sources.push({ path, origin });
 }
 
 export const UINT32_MAX = 0xffffffff;

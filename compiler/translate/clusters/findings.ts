@@ -12,8 +12,21 @@ import type { TranslateContext } from '../types.ts';
 
 export class Findings {
   private readonly seen = new Set<string>();
+  private readonly visited = new WeakMap<object, Set<string>>();
 
   constructor(private readonly ctx: TranslateContext) {}
+
+  /**
+   * True the first time a check `what` looks at policy node `node` in this translation: the
+   * checks of a node shared by many clusters run once.
+   */
+  firstVisit(node: object, what: string): boolean {
+    let checks = this.visited.get(node);
+    if (!checks) this.visited.set(node, (checks = new Set()));
+    if (checks.has(what)) return false;
+    checks.add(what);
+    return true;
+  }
 
   /** Reports `message` at the node `origin` (optionally a child of it), once per node and code. */
   at(def: CodeDefinition, origin: Origin, message: string, child: readonly PathSegment[] = [], options?: ReportOptions): void {

@@ -14,6 +14,35 @@ export interface Part extends Origin {
   value: JsonRecord;
 }
 
+/**
+ * Deep-freezes a JSON value. Pieces of output that many resources share (SDS configs, default
+ * thresholds) are built once and frozen, so no consumer can change one resource through
+ * another; 30,000 clusters need not carry 30,000 copies of the same subtree.
+ */
+export function frozen<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) frozen(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * `make()` once per (object, key): pieces of output computed from one policy node are the
+ * same for every cluster and proxy class that uses the node, so they are computed once and
+ * shared (frozen by the caller). Keyed weakly: a new model starts afresh.
+ */
+export function memo<R>(cache: WeakMap<object, Map<string, R>>, node: object, key: string, make: () => R): R {
+  let byKey = cache.get(node);
+  if (!byKey) cache.set(node, (byKey = new Map()));
+  let value = byKey.get(key);
+  if (value === undefined) {
+    value = make();
+    byKey.set(key, value);
+  }
+  return value;
+}
+
 export function isRecord(value: unknown): value is JsonRecord {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

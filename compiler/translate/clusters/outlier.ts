@@ -23,7 +23,7 @@
  */
 import { DEPRECATED_IGNORED, OUTLIER_UNSUPPORTED } from './codes.ts';
 import { mapSource, UINT32_MAX, type ClusterDraft } from './draft.ts';
-import { bool, count, duration, type Part } from './json.ts';
+import { bool, count, duration, frozen, memo, type Part } from './json.ts';
 
 /** Envoy's default consecutive_5xx when outlier detection is configured. */
 const ENVOY_DEFAULT_CONSECUTIVE_5XX = 5;
@@ -53,7 +53,7 @@ export function grpcEjectionCount(outlier: Part): number | undefined {
   return enabled.length === 0 ? undefined : Math.min(...enabled, UINT32_MAX);
 }
 
-function grpcOutlier(draft: ClusterDraft, outlier: Part): void {
+function grpcJson(outlier: Part): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   common(outlier, out);
   out.enforcingSuccessRate = 0;
@@ -64,8 +64,10 @@ function grpcOutlier(draft: ClusterDraft, outlier: Part): void {
     out.failurePercentageMinimumHosts = 1;
     out.failurePercentageRequestVolume = n;
   }
-  draft.json.outlierDetection = out;
-  mapSource(draft, ['outlierDetection'], outlier);
+  return out;
+}
+
+function grpcFindings(draft: ClusterDraft, outlier: Part): void {
   const minHealth = count(outlier.value.minHealthPercent);
   if (minHealth !== undefined && minHealth > 0) {
     draft.findings.at(OUTLIER_UNSUPPORTED, outlier, `gRPC clients have no panic threshold; minHealthPercent of ${draft.host} is not sent to them (they never send to ejected endpoints)`, [
@@ -79,13 +81,7 @@ function grpcOutlier(draft: ClusterDraft, outlier: Part): void {
   }
 }
 
-export function applyOutlierDetection(draft: ClusterDraft, outlier: Part | undefined): void {
-  if (!outlier) return;
-  deprecated(draft, outlier);
-  if (draft.flavor === 'grpc') {
-    grpcOutlier(draft, outlier);
-    return;
-  }
+function envoyJson(outlier: Part): Record<string, unknown> {
   const out: Record<string, unknown> = { enforcingSuccessRate: 0 };
   const fiveXx = count(outlier.value.consecutive5xxErrors);
   if (fiveXx !== undefined) {
@@ -107,10 +103,26 @@ export function applyOutlierDetection(draft: ClusterDraft, outlier: Part | undef
     }
     out.enforcingLocalOriginSuccessRate = 0;
   }
-  draft.json.outlierDetection = out;
+  return out;
+}
+
+const computed = new WeakMap<object, Map<string, Record<string, unknown>>>();
+const PANIC_THRESHOLDS = new Map<number, unknown>();
+
+export function applyOutlierDetection(draft: ClusterDraft, outlier: Part | undefined): void {
+  if (!outlier) return;
+  deprecated(draft, outlier);
+  const grpc = draft.flavor === 'grpc';
+  draft.json.outlierDetection = memo(computed, outlier.value, draft.flavor, () => frozen(grpc ? grpcJson(outlier) : envoyJson(outlier)));
   mapSource(draft, ['outlierDetection'], outlier);
-  const minHealth = count(outlier.value.minHealthPercent) ?? 0;
+  if (grpc) {
+    grpcFindings(draft, outlier);
+    return;
+  }
+  const minHealth = Math.min(count(outlier.value.minHealthPercent) ?? 0, 100);
+  let threshold = PANIC_THRESHOLDS.get(minHealth);
+  if (!threshold) PANIC_THRESHOLDS.set(minHealth, (threshold = frozen({ value: minHealth })));
   const commonLb = (draft.json.commonLbConfig ??= {}) as Record<string, unknown>;
-  commonLb.healthyPanicThreshold = { value: Math.min(minHealth, 100) };
+  commonLb.healthyPanicThreshold = threshold;
   mapSource(draft, ['commonLbConfig', 'healthyPanicThreshold'], outlier);
 }

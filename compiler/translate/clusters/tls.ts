@@ -27,7 +27,7 @@ import type { Origin } from '../../model/index.ts';
 import { EXTENSION_TYPE_URLS } from '../../xds/index.ts';
 import { CREDENTIAL_NAME_UNSERVED, MUTUAL_WITHOUT_CERTIFICATE, TLS_UNSUPPORTED } from './codes.ts';
 import { mapSource, type ClusterDraft } from './draft.ts';
-import { bool, text, type Part } from './json.ts';
+import { bool, frozen, text, type Part } from './json.ts';
 
 export const TRUST_DOMAIN = 'cluster.local';
 const SDS_CLUSTER = 'sds-grpc';
@@ -43,16 +43,28 @@ export function istioSni(port: number, subset: string | undefined, host: string)
 
 type Json = Record<string, unknown>;
 
+const AGENT_SDS = frozen({
+  apiConfigSource: { apiType: 'GRPC', transportApiVersion: 'V3', grpcServices: [{ envoyGrpc: { clusterName: SDS_CLUSTER } }], setNodeOnFirstMessageOnly: true },
+  initialFetchTimeout: '0s',
+  resourceApiVersion: 'V3',
+});
+
 function agentSecret(name: string): Json {
-  return {
-    name,
-    sdsConfig: {
-      apiConfigSource: { apiType: 'GRPC', transportApiVersion: 'V3', grpcServices: [{ envoyGrpc: { clusterName: SDS_CLUSTER } }], setNodeOnFirstMessageOnly: true },
-      initialFetchTimeout: '0s',
-      resourceApiVersion: 'V3',
-    },
-  };
+  return { name, sdsConfig: AGENT_SDS };
 }
+
+const WORKLOAD_CERTIFICATE = frozen([agentSecret('default')]);
+const ROOT_CA = frozen(agentSecret('ROOTCA'));
+const RAW_BUFFER_MATCH = frozen({
+  name: 'tlsMode-disabled',
+  match: {},
+  transportSocket: { name: 'envoy.transport_sockets.raw_buffer', typedConfig: { '@type': EXTENSION_TYPE_URLS.rawBuffer } },
+});
+const GRPC_CERTIFICATE = frozen({ instanceName: 'default', certificateName: 'default' });
+const GRPC_ROOT_CA = frozen({ instanceName: 'default', certificateName: 'ROOTCA' });
+const ALPN_ISTIO = frozen(['istio']);
+const ISTIO_MATCH = frozen({ tlsMode: 'istio' });
+const ALPN_ISTIO_H2 = frozen(['istio', 'h2']);
 
 function adsSecret(name: string): Json {
   return { name, sdsConfig: { ads: {}, resourceApiVersion: 'V3' } };
@@ -73,7 +85,7 @@ function tlsSocket(context: Json): Json {
   return { name: 'envoy.transport_sockets.tls', typedConfig: { '@type': EXTENSION_TYPE_URLS.upstreamTlsContext, ...context } };
 }
 
-const TLS_PARAMS = { tlsMinimumProtocolVersion: 'TLSv1_2', tlsMaximumProtocolVersion: 'TLSv1_3' };
+const TLS_PARAMS = frozen({ tlsMinimumProtocolVersion: 'TLSv1_2', tlsMaximumProtocolVersion: 'TLSv1_3' });
 
 function strings(value: unknown): string[] | undefined {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined;
@@ -90,23 +102,40 @@ export interface TlsTarget {
   h2: boolean;
 }
 
-/** ISTIO_MUTUAL UpstreamTlsContext for the flavor. */
-export function istioMutualContext(flavor: ClusterDraft['flavor'], sans: readonly string[], sni: string, h2: boolean): Json {
-  if (flavor === 'grpc') {
-    const validationContext: Json = { caCertificateProviderInstance: { instanceName: 'default', certificateName: 'ROOTCA' } };
-    if (sans.length > 0) validationContext.matchSubjectAltNames = sans.map((exact) => ({ exact }));
-    return { commonTlsContext: { tlsCertificateProviderInstance: { instanceName: 'default', certificateName: 'default' }, validationContext } };
+/**
+ * The ISTIO_MUTUAL CommonTlsContext for a set of SANs, shared (frozen) by every cluster of
+ * the same destination: 30,000 clusters need not carry 30,000 copies.
+ */
+const commonContexts = new WeakMap<readonly string[], Map<string, Json>>();
+
+function istioCommonContext(flavor: ClusterDraft['flavor'], sans: readonly string[], h2: boolean): Json {
+  let byKind = commonContexts.get(sans);
+  if (!byKind) commonContexts.set(sans, (byKind = new Map()));
+  const key = `${flavor}/${h2}`;
+  let common = byKind.get(key);
+  if (!common) {
+    if (flavor === 'grpc') {
+      const validationContext: Json = { caCertificateProviderInstance: GRPC_ROOT_CA };
+      if (sans.length > 0) validationContext.matchSubjectAltNames = sans.map((exact) => ({ exact }));
+      common = { tlsCertificateProviderInstance: GRPC_CERTIFICATE, validationContext };
+    } else {
+      const defaultValidationContext: Json = sans.length > 0 ? { matchTypedSubjectAltNames: typedSans(sans) } : {};
+      common = {
+        tlsParams: TLS_PARAMS,
+        tlsCertificateSdsSecretConfigs: WORKLOAD_CERTIFICATE,
+        combinedValidationContext: { defaultValidationContext, validationContextSdsSecretConfig: ROOT_CA },
+        alpnProtocols: h2 ? ALPN_ISTIO_H2 : ALPN_ISTIO,
+      };
+    }
+    byKind.set(key, frozen(common));
   }
-  const defaultValidationContext: Json = sans.length > 0 ? { matchTypedSubjectAltNames: typedSans(sans) } : {};
-  return {
-    commonTlsContext: {
-      tlsParams: TLS_PARAMS,
-      tlsCertificateSdsSecretConfigs: [agentSecret('default')],
-      combinedValidationContext: { defaultValidationContext, validationContextSdsSecretConfig: agentSecret('ROOTCA') },
-      alpnProtocols: h2 ? ['istio', 'h2'] : ['istio'],
-    },
-    sni,
-  };
+  return common;
+}
+
+/** ISTIO_MUTUAL UpstreamTlsContext for the flavor (gRPC ignores the SNI, so it gets none). */
+export function istioMutualContext(flavor: ClusterDraft['flavor'], sans: readonly string[], sni: string, h2: boolean): Json {
+  const commonTlsContext = istioCommonContext(flavor, sans, h2);
+  return flavor === 'grpc' ? { commonTlsContext } : { commonTlsContext, sni };
 }
 
 function originatedContext(draft: ClusterDraft, tls: Part, target: TlsTarget, mutual: boolean): Json | undefined {
@@ -177,8 +206,8 @@ export function applyStrictMtls(draft: ClusterDraft, target: TlsTarget, policy: 
 /** Envoy: Istio's auto mTLS, by endpoint metadata `tlsMode: istio`. */
 export function applyAutoMtls(draft: ClusterDraft, target: TlsTarget, policy: Origin | undefined): void {
   draft.json.transportSocketMatches = [
-    { name: 'tlsMode-istio', match: { tlsMode: 'istio' }, transportSocket: tlsSocket(istioMutualContext('envoy', target.identities, target.sni, target.h2)) },
-    { name: 'tlsMode-disabled', match: {}, transportSocket: { name: 'envoy.transport_sockets.raw_buffer', typedConfig: { '@type': EXTENSION_TYPE_URLS.rawBuffer } } },
+    { name: 'tlsMode-istio', match: ISTIO_MATCH, transportSocket: tlsSocket(istioMutualContext('envoy', target.identities, target.sni, target.h2)) },
+    RAW_BUFFER_MATCH,
   ];
   mapSource(draft, ['transportSocketMatches'], policy);
 }
