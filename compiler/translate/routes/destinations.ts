@@ -53,6 +53,7 @@ export function indexOverlays(overlays: readonly WeightOverlay[] | undefined): O
 
 /** The overlay weights for a rule (by name or index), or undefined. */
 export function overlayFor(overlays: OverlayIndex, vs: VirtualService, rule: { index: number; name?: string }): Readonly<Record<string, number>> | undefined {
+  if (overlays.size === 0) return undefined;
   const list = overlays.get(`${vs.namespace}/${vs.name}`);
   if (!list) return undefined;
   for (const o of list) {
@@ -61,20 +62,22 @@ export function overlayFor(overlays: OverlayIndex, vs: VirtualService, rule: { i
   return undefined;
 }
 
+function weightOf(d: RouteDestination, overlay: Readonly<Record<string, number>> | undefined): number | undefined {
+  if (overlay && d.subset !== undefined && Object.prototype.hasOwnProperty.call(overlay, d.subset)) return overlay[d.subset];
+  return d.weight;
+}
+
 /** Where a rule's traffic goes, with overlay weights applied. */
 export function targetOf(vs: VirtualService, destinations: readonly RouteDestination[], overlay?: Readonly<Record<string, number>>): Target {
   const gateway = vs.sourceKind !== 'VirtualService';
-  const weightOf = (d: RouteDestination): number | undefined => {
-    if (overlay && d.subset !== undefined && Object.prototype.hasOwnProperty.call(overlay, d.subset)) return overlay[d.subset];
-    return d.weight;
-  };
   if (destinations.length === 0) return { kind: 'none' };
   if (destinations.length === 1 && !gateway && !overlay) return { kind: 'single', destination: destinations[0] as RouteDestination, index: 0 };
   const kept: WeightedDestination[] = [];
-  destinations.forEach((destination, index) => {
-    const w = weightOf(destination) ?? (gateway ? 1 : destinations.length === 1 ? 100 : 0);
+  for (let index = 0; index < destinations.length; index++) {
+    const destination = destinations[index] as RouteDestination;
+    const w = weightOf(destination, overlay) ?? (gateway ? 1 : destinations.length === 1 ? 100 : 0);
     if (w !== 0) kept.push({ destination, index, weight: w });
-  });
+  }
   if (kept.length === 0) {
     // a lone Istio destination always gets the traffic, even with an overlay weight of 0
     if (!gateway && destinations.length === 1) return { kind: 'single', destination: destinations[0] as RouteDestination, index: 0 };

@@ -47,8 +47,15 @@ export function formatNanos(nanos: number): string {
   return `${seconds}.${digits}s`;
 }
 
+const formatted = new Map<string, string | null>();
+
 /** A policy duration in Envoy's JSON form, or undefined when the value is not a duration. */
 export function envoyDuration(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  const cached = formatted.get(value);
+  if (cached !== undefined) return cached ?? undefined;
   const nanos = durationNanos(value);
-  return nanos === undefined ? undefined : formatNanos(nanos);
+  const out = nanos === undefined ? undefined : formatNanos(nanos);
+  if (formatted.size < 10_000) formatted.set(value, out ?? null);
+  return out;
 }

@@ -14,7 +14,7 @@ import { hostPort, outboundRouteName } from '../naming.ts';
 import type { RouteContext } from './route.ts';
 import type { RouteSelector } from './select.ts';
 import { isRoutedPort, serviceNames, visibleServices } from './services.ts';
-import { SourceRecorder } from './sources.ts';
+import { resourceWithSources, SourceRecorder } from './sources.ts';
 import { virtualHostRoutes } from './vhost.ts';
 
 export const MAX_DIRECT_RESPONSE_BODY_BYTES = 1024 * 1024;
@@ -45,24 +45,33 @@ export function servicesByPort(services: readonly Service[]): Map<number, HostOn
   return new Map([...byPort].sort(([a], [b]) => a - b));
 }
 
+const UPPER = /[A-Z]/;
+
+/** Envoy compares domains case-insensitively; names are nearly always lower case already. */
+function lower(name: string): string {
+  return UPPER.test(name) ? name.toLowerCase() : name;
+}
+
 function domainsFor(hosts: readonly HostOnPort[], fromNamespace: string): string[][] {
+  // every service's own hostname is reserved for it, whatever comes first
   const reserved = new Set<string>();
-  for (const h of hosts) {
-    reserved.add(h.service.hostname.toLowerCase());
-    reserved.add(`${h.service.hostname}:${h.port.number}`.toLowerCase());
-  }
+  for (const h of hosts) reserved.add(lower(h.service.hostname));
   const used = new Set<string>();
   return hosts.map((h) => {
     const out: string[] = [];
-    const own = h.service.hostname.toLowerCase();
+    const own = lower(h.service.hostname);
+    const suffix = `:${h.port.number}`;
     for (const name of serviceNames(h.service, fromNamespace)) {
-      const lower = name.toLowerCase();
-      for (const domain of [name, `${name}:${h.port.number}`]) {
-        const key = lower === name ? domain : domain.toLowerCase();
-        if (used.has(key)) continue;
-        if (lower !== own && reserved.has(key)) continue;
+      const key = lower(name);
+      if (key !== own && reserved.has(key)) continue;
+      if (!used.has(key)) {
         used.add(key);
-        out.push(domain);
+        out.push(name);
+      }
+      const withPort = key + suffix;
+      if (!used.has(withPort)) {
+        used.add(withPort);
+        out.push(name + suffix);
       }
     }
     return out;
@@ -78,17 +87,18 @@ export function envoyRouteConfigurations(services: readonly Service[], fromNames
     const virtualHosts: JsonObject[] = [];
     hosts.forEach((h, i) => {
       const path = ['virtualHosts', i];
-      const start = sources.entries.length;
+      // the virtual host comes from its policy (known once its routes are built), its domains from the service
+      const vhostEntry = sources.size;
+      sources.add(path, h.service.doc, h.service.path);
+      sources.add(['virtualHosts', i, 'domains'], h.service.doc, h.service.path);
       const { routes, policy } = virtualHostRoutes(rc, selector, h.service, h.port, path);
-      const vhostOrigin = policy ? { doc: policy.doc, path: policy.path } : { doc: h.service.doc, path: h.service.path };
-      // the virtual host entry goes before its routes' entries (readability of the map only)
-      sources.entries.splice(start, 0, { path, origin: vhostOrigin }, { path: ['virtualHosts', i, 'domains'], origin: { doc: h.service.doc, path: h.service.path } });
+      if (policy) sources.setOrigin(vhostEntry, policy.doc, policy.path);
       virtualHosts.push({ name: h.name, domains: domains[i] ?? [], routes, includeRequestAttemptCount: true });
     });
     const name = outboundRouteName(port);
     const json: JsonObject = { name, virtualHosts, validateClusters: false };
     if (rc.directResponseBody) json.maxDirectResponseBodySizeBytes = MAX_DIRECT_RESPONSE_BODY_BYTES;
-    out.push({ typeUrl: RESOURCE_TYPE_URLS.routeConfiguration, name, json, sources: sources.entries });
+    out.push(resourceWithSources({ typeUrl: RESOURCE_TYPE_URLS.routeConfiguration, name, json }, sources));
   }
   return out;
 }

@@ -70,7 +70,8 @@ describe('routes: grpc flavor', () => {
     assert.deepEqual(short.codes, []);
     const none = grpc(`  - retries: {attempts: 3, retryOn: "5xx,reset"}\n    route: [{destination: {host: reviews}}]\n`);
     assert.equal((none.routes[0]?.route as JsonObject).retryPolicy, undefined);
-    assert.deepEqual(none.codes, ['SLU7003 warning', 'SLU7003 warning']);
+    assert.deepEqual(none.codes, ['SLU7003 warning']);
+    assert.match(none.diagnostics[0]?.message ?? '', /retryOn "5xx", "reset" has no gRPC retry condition/);
   });
 
   it('keeps header matches, weighted clusters and faults', () => {

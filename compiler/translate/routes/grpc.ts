@@ -13,10 +13,13 @@ import { grpcRouteName, hostPort } from '../naming.ts';
 import type { RouteContextFactory } from './envoy.ts';
 import type { RouteSelector } from './select.ts';
 import { isRoutedPort } from './services.ts';
-import { SourceRecorder } from './sources.ts';
+import { resourceWithSources, SourceRecorder } from './sources.ts';
 import { virtualHostRoutes } from './vhost.ts';
 
 export const GRPC_DOMAINS: readonly string[] = Object.freeze(['*']);
+const ROOT: readonly string[] = Object.freeze([]);
+const VHOST: readonly (string | number)[] = Object.freeze(['virtualHosts', 0]);
+const DOMAINS: readonly (string | number)[] = Object.freeze(['virtualHosts', 0, 'domains']);
 
 export function grpcRouteConfigurations(services: readonly Service[], selector: RouteSelector, contextFor: RouteContextFactory): Resource[] {
   const out: Resource[] = [];
@@ -29,15 +32,16 @@ export function grpcRouteConfigurations(services: readonly Service[], selector: 
       names.add(name);
       const sources = new SourceRecorder();
       const rc = contextFor(port.number, sources);
-      const path = ['virtualHosts', 0];
-      const { routes, policy } = virtualHostRoutes(rc, selector, service, port, path);
-      const start = sources.entries.length;
-      const vhostOrigin = policy ? { doc: policy.doc, path: policy.path } : { doc: service.doc, path: service.path };
-      const head = [{ path, origin: vhostOrigin }, { path: ['virtualHosts', 0, 'domains'], origin: { doc: service.doc, path: service.path } }];
-      if (policy) head.unshift({ path: [], origin: vhostOrigin });
-      sources.entries.splice(start, 0, ...head);
+      sources.add(VHOST, service.doc, service.path);
+      sources.add(DOMAINS, service.doc, service.path);
+      const { routes, policy } = virtualHostRoutes(rc, selector, service, port, VHOST);
+      // the configuration and its virtual host come from the policy that routes the service, if any
+      if (policy) {
+        sources.setOrigin(0, policy.doc, policy.path);
+        sources.add(ROOT, policy.doc, policy.path);
+      }
       const virtualHost: JsonObject = { name: hostPort(service.hostname, port.number), domains: [...GRPC_DOMAINS], routes };
-      out.push({ typeUrl: RESOURCE_TYPE_URLS.routeConfiguration, name, json: { name, virtualHosts: [virtualHost] }, sources: sources.entries });
+      out.push(resourceWithSources({ typeUrl: RESOURCE_TYPE_URLS.routeConfiguration, name, json: { name, virtualHosts: [virtualHost] } }, sources));
     }
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

@@ -9,7 +9,7 @@
  * connection_properties.source_ip, httpQueryParameterName → query_parameter.
  */
 import type { PolicyDocument } from '../../load/types.ts';
-import type { Origin } from '../../model/index.ts';
+import type { DestinationRule, Origin, PolicyModel } from '../../model/index.ts';
 import { isRecord } from '../../model/index.ts';
 import type { JsonObject } from '../../xds/index.ts';
 import type { TranslateContext } from '../types.ts';
@@ -59,13 +59,38 @@ function consistentHash(tp: unknown, port: number | undefined, doc: PolicyDocume
   return undefined;
 }
 
+function hasConsistentHash(tp: unknown): boolean {
+  if (!isRecord(tp)) return false;
+  if (isRecord(tp.loadBalancer) && tp.loadBalancer.consistentHash !== undefined) return true;
+  if (!Array.isArray(tp.portLevelSettings)) return false;
+  return tp.portLevelSettings.some((p: unknown) => isRecord(p) && isRecord(p.loadBalancer) && p.loadBalancer.consistentHash !== undefined);
+}
+
+/** The DestinationRules of a model that hash consistently anywhere (most do not: no lookup needed). */
+const hashingRules = new WeakMap<PolicyModel, ReadonlySet<DestinationRule>>();
+function rulesWithHashing(model: PolicyModel): ReadonlySet<DestinationRule> {
+  let set = hashingRules.get(model);
+  if (!set) {
+    const found = new Set<DestinationRule>();
+    for (const rule of model.destinationRules) {
+      if (hasConsistentHash(rule.trafficPolicy) || rule.subsets.some((s) => hasConsistentHash(s.trafficPolicy))) found.add(rule);
+    }
+    hashingRules.set(model, (set = found));
+  }
+  return set;
+}
+
 export class HashPolicies {
   private readonly cache = new Map<string, HashPolicy | null>();
+  private readonly hashing: ReadonlySet<DestinationRule>;
 
-  constructor(private readonly ctx: TranslateContext) {}
+  constructor(private readonly ctx: TranslateContext) {
+    this.hashing = rulesWithHashing(ctx.model);
+  }
 
   /** The hash policy for traffic to `host` (subset, explicit port) from the proxy's namespace. */
   forDestination(host: string, subset: string | undefined, port: number | undefined): HashPolicy | undefined {
+    if (this.hashing.size === 0) return undefined;
     const key = `${host}\u0000${subset ?? ''}\u0000${port ?? ''}`;
     const cached = this.cache.get(key);
     if (cached !== undefined) return cached ?? undefined;
@@ -77,9 +102,9 @@ export class HashPolicies {
   private compute(host: string, subset: string | undefined, port: number | undefined): HashPolicy | undefined {
     const from = this.ctx.proxy.namespace;
     const rules = this.ctx.index.destinationRulesFor(from, host);
-    if (rules.length === 0) return undefined;
+    if (!rules.some((r) => this.hashing.has(r))) return undefined;
     if (subset !== undefined) {
-      const found = this.ctx.index.subsetsFor(from, host).get(subset);
+      const found = this.ctx.index.findSubset(from, host, subset);
       if (found) {
         const fromSubset = consistentHash(found.subset.trafficPolicy, port, found.rule.doc, under(found.subset.path, 'trafficPolicy'));
         if (fromSubset) return fromSubset;

@@ -27,7 +27,6 @@ export function translateRoutes(ctx: TranslateContext): Resource[] {
   const selector = new RouteSelector(ctx, report);
   const hashes = new HashPolicies(ctx);
   const overlays = indexOverlays(ctx.options.overlays);
-  const metadata = new Map();
   checkOverlays(ctx, report);
   const flavor = ctx.proxy.flavor;
   const contextFor = (listenPort: number, sources: SourceRecorder): RouteContext => ({
@@ -39,7 +38,6 @@ export function translateRoutes(ctx: TranslateContext): Resource[] {
     hashes,
     overlays,
     directResponseBody: false,
-    metadata,
   });
   const services = visibleServices(ctx);
   return flavor === 'grpc' ? grpcRouteConfigurations(services, selector, contextFor) : envoyRouteConfigurations(services, ctx.proxy.namespace, selector, contextFor);

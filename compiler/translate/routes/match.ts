@@ -16,9 +16,9 @@ import type { JsonObject, JsonValue } from '../../xds/index.ts';
 import { isRecord } from '../../model/index.ts';
 import type { Flavor, JsonPathSegment } from '../types.ts';
 import type { JsonRecord, MatchCondition } from './rules.ts';
-import { matchOrigin } from './rules.ts';
 import type { SourceRecorder } from './sources.ts';
-import { at } from './sources.ts';
+import { at, under } from './sources.ts';
+import { frozen } from './frozen.ts';
 
 export interface MatchOptions {
   flavor: Flavor;
@@ -101,10 +101,64 @@ function claimMatcher(claims: string[], m: unknown, invert: boolean): JsonObject
   return out;
 }
 
-function sortedEntries(value: unknown): [string, unknown][] {
-  if (!isRecord(value)) return [];
-  return Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** The match of a rule without conditions (shared, frozen). */
+export const MATCH_ALL: JsonObject = frozen({ prefix: '/' });
+const NOTHING_BLOCKED: string[] = Object.freeze([]) as unknown as string[];
+
+function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
+
+interface HeaderPart {
+  matcher: JsonObject;
+  key: string;
+  /** '' for a pseudo-header (`method`, `authority`, `scheme`): the key itself is the node. */
+  name: string;
+}
+
+/** Records that `path` (or `path` + `last`) came from a match key (or one of its map entries). */
+function recordMatch(sources: SourceRecorder, path: readonly JsonPathSegment[], last: JsonPathSegment | undefined, match: MatchCondition, key: string, name?: string): void {
+  const base = match.keyOrigins?.get(key) ?? match.origin;
+  const node = name === undefined ? under(base.path, key) : under(base.path, key, name);
+  if (last === undefined) sources.add(path, base.doc, node);
+  else sources.addUnder(path, last, base.doc, node);
+}
+
+function collectHeaders(raw: JsonRecord, key: 'headers' | 'withoutHeaders', flavor: Flavor, headers: HeaderPart[], metadata: HeaderPart[], blocked: string[]): void {
+  const map = raw[key];
+  if (!isRecord(map)) return;
+  const invert = key === 'withoutHeaders';
+  for (const name in map) {
+    const m = map[name];
+    const claims = name.startsWith(CLAIMS) ? jwtClaimPath(name) : undefined;
+    if (claims) {
+      metadata.push({ matcher: claimMatcher(claims, m, invert), key, name });
+      if (flavor === 'grpc') blocked.push(`JWT claim match on ${name}`);
+    } else {
+      headers.push({ matcher: headerMatcher(name, m, invert, flavor), key, name });
+    }
+  }
+}
+
+/** `{[specifier]: value}` with a literal key (objects with computed keys are slower to build and read). */
+function specifierObject(specifier: string, value: JsonValue): JsonObject {
+  switch (specifier) {
+    case 'path':
+      return { path: value };
+    case 'safeRegex':
+      return { safeRegex: value };
+    case 'pathSeparatedPrefix':
+      return { pathSeparatedPrefix: value };
+    default:
+      return { prefix: value };
+  }
+}
+
+const PSEUDO_HEADERS: readonly (readonly [string, string])[] = [
+  ['method', ':method'],
+  ['authority', ':authority'],
+  ['scheme', ':scheme'],
+];
 
 /**
  * Translates one match condition (undefined: match everything) and records where each part
@@ -112,105 +166,101 @@ function sortedEntries(value: unknown): [string, unknown][] {
  */
 export function translateMatch(match: MatchCondition | undefined, options: MatchOptions, sources: SourceRecorder, base: readonly JsonPathSegment[]): TranslatedMatch {
   const { flavor } = options;
-  const json: JsonObject = { prefix: '/' };
-  const blocked: string[] = [];
-  if (!match) return { json, catchAll: true, grpcBlocked: blocked };
+  if (!match) return { json: MATCH_ALL, catchAll: true, grpcBlocked: NOTHING_BLOCKED };
   const raw: JsonRecord = match.raw;
+  let blocked = NOTHING_BLOCKED;
   sources.addOrigin(base, match.origin);
 
-  // path
-  const uri = raw.uri;
+  // path specifier
+  let specifier = 'prefix';
+  let value: JsonValue = '/';
   let catchAllPath = true;
+  const uri = raw.uri;
   if (isRecord(uri)) {
-    const origin = matchOrigin(match, 'uri');
     if (typeof uri.exact === 'string') {
-      delete json.prefix;
-      json.path = uri.exact;
-      sources.addOrigin(at(base, 'path'), origin);
+      specifier = 'path';
+      value = uri.exact;
       catchAllPath = false;
     } else if (typeof uri.prefix === 'string') {
       const prefix = uri.prefix;
       if (options.gatewaySemantics && prefix !== '/') {
         const trimmed = prefix.endsWith('/') ? prefix.slice(0, -1) : prefix;
-        delete json.prefix;
         if (flavor === 'grpc') {
-          json.safeRegex = { regex: `${quoteRegex(trimmed)}(/.*)?` };
-          sources.addOrigin(at(base, 'safeRegex'), origin);
+          specifier = 'safeRegex';
+          value = { regex: `${quoteRegex(trimmed)}(/.*)?` };
         } else {
-          json.pathSeparatedPrefix = trimmed;
-          sources.addOrigin(at(base, 'pathSeparatedPrefix'), origin);
+          specifier = 'pathSeparatedPrefix';
+          value = trimmed;
         }
         catchAllPath = false;
       } else {
-        json.prefix = prefix;
-        sources.addOrigin(at(base, 'prefix'), origin);
+        value = prefix;
         catchAllPath = prefix === '/';
       }
     } else if (typeof uri.regex === 'string') {
-      delete json.prefix;
-      json.safeRegex = { regex: grpcRegex(uri.regex, flavor) };
-      sources.addOrigin(at(base, 'safeRegex'), origin);
+      specifier = 'safeRegex';
+      value = { regex: grpcRegex(uri.regex, flavor) };
       catchAllPath = uri.regex === '.*';
     }
+    recordMatch(sources, base, specifier, match, 'uri');
   }
+  const json: JsonObject = specifierObject(specifier, value);
   if (raw.ignoreUriCase === true) {
     json.caseSensitive = false;
-    sources.addOrigin(at(base, 'caseSensitive'), matchOrigin(match, 'ignoreUriCase'));
+    recordMatch(sources, base, 'caseSensitive', match, 'ignoreUriCase');
   }
 
-  // headers (and JWT claims as dynamic metadata), sorted by name as Istio does
-  const headers: { matcher: JsonObject; key: string; name: string }[] = [];
-  const metadata: { matcher: JsonObject; key: string; name: string }[] = [];
-  for (const [key, invert] of [
-    ['headers', false],
-    ['withoutHeaders', true],
-  ] as const) {
-    for (const [name, m] of sortedEntries(raw[key])) {
-      const claims = jwtClaimPath(name);
-      if (claims) {
-        metadata.push({ matcher: claimMatcher(claims, m, invert), key, name });
-        if (flavor === 'grpc') blocked.push(`JWT claim match on ${name}`);
-      } else {
-        headers.push({ matcher: headerMatcher(name, m, invert, flavor), key, name });
-      }
-    }
-  }
-  headers.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const [key, header] of [
-    ['method', ':method'],
-    ['authority', ':authority'],
-    ['scheme', ':scheme'],
-  ] as const) {
+  // headers (and JWT claims as dynamic metadata), sorted by name as Istio does, then pseudo-headers
+  const headers: HeaderPart[] = [];
+  const metadata: HeaderPart[] = [];
+  const grpcBlocked: string[] = [];
+  collectHeaders(raw, 'headers', flavor, headers, metadata, grpcBlocked);
+  collectHeaders(raw, 'withoutHeaders', flavor, headers, metadata, grpcBlocked);
+  if (headers.length > 1) headers.sort((a, b) => byName(a.name, b.name));
+  for (const [key, header] of PSEUDO_HEADERS) {
     if (raw[key] === undefined || raw[key] === null) continue;
     headers.push({ matcher: headerMatcher(header, raw[key], false, flavor), key, name: '' });
-    if (flavor === 'grpc') blocked.push(`${key} match`);
+    if (flavor === 'grpc') grpcBlocked.push(`${key} match`);
   }
   if (headers.length > 0) {
-    const list: JsonValue[] = [];
-    headers.forEach((h, i) => {
-      list.push(h.matcher);
-      sources.addOrigin(at(base, 'headers', i), h.name === '' ? matchOrigin(match, h.key) : matchOrigin(match, h.key, h.name));
-    });
+    const list: JsonValue[] = new Array(headers.length);
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i] as HeaderPart;
+      list[i] = h.matcher;
+      recordMatch(sources, at(base, 'headers', i), undefined, match, h.key, h.name === '' ? undefined : h.name);
+    }
     json.headers = list;
   }
   if (metadata.length > 0) {
-    json.dynamicMetadata = metadata.map((m, i) => {
-      sources.addOrigin(at(base, 'dynamicMetadata', i), matchOrigin(match, m.key, m.name));
-      return m.matcher;
-    });
+    if (metadata.length > 1) metadata.sort((a, b) => byName(a.name, b.name));
+    const list: JsonValue[] = new Array(metadata.length);
+    for (let i = 0; i < metadata.length; i++) {
+      const m = metadata[i] as HeaderPart;
+      list[i] = m.matcher;
+      recordMatch(sources, at(base, 'dynamicMetadata', i), undefined, match, m.key, m.name);
+    }
+    json.dynamicMetadata = list;
   }
 
-  // query parameters
-  const params = sortedEntries(raw.queryParams);
-  if (params.length > 0) {
-    json.queryParameters = params.map(([name, m], i): JsonObject => {
-      sources.addOrigin(at(base, 'queryParameters', i), matchOrigin(match, 'queryParams', name));
-      const string = stringMatcher(m, flavor);
-      return string ? { name, stringMatch: string } : { name, presentMatch: true };
-    });
-    if (flavor === 'grpc') blocked.push('query parameter match');
+  // query parameters, sorted by name
+  let params = 0;
+  if (isRecord(raw.queryParams)) {
+    const names = Object.keys(raw.queryParams).sort(byName);
+    params = names.length;
+    if (params > 0) {
+      const list: JsonValue[] = new Array(params);
+      for (let i = 0; i < params; i++) {
+        const name = names[i] as string;
+        const string = stringMatcher(raw.queryParams[name], flavor);
+        list[i] = string ? { name, stringMatch: string } : { name, presentMatch: true };
+        recordMatch(sources, at(base, 'queryParameters', i), undefined, match, 'queryParams', name);
+      }
+      json.queryParameters = list;
+      if (flavor === 'grpc') grpcBlocked.push('query parameter match');
+    }
   }
+  if (grpcBlocked.length > 0) blocked = grpcBlocked;
 
-  const catchAll = catchAllPath && headers.length === 0 && metadata.length === 0 && params.length === 0;
+  const catchAll = catchAllPath && headers.length === 0 && metadata.length === 0 && params === 0;
   return { json, catchAll, grpcBlocked: blocked };
 }

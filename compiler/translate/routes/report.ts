@@ -9,14 +9,20 @@ import type { TranslateContext } from '../types.ts';
 import type { NodePath } from './sources.ts';
 
 export class Reporter {
-  private readonly seen = new Set<string>();
+  /** Reported (code, message) pairs by document and node path (paths are interned, so mostly one array per node). */
+  private readonly seen = new Map<PolicyDocument, Map<string, Set<string>>>();
 
   constructor(private readonly ctx: TranslateContext) {}
 
   once(code: CodeDefinition, doc: PolicyDocument, path: NodePath, message: string): void {
-    const key = `${code.code}\u0000${doc.file}\u0000${doc.index}\u0000${path.join('/')}\u0000${message}`;
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
+    let byPath = this.seen.get(doc);
+    if (!byPath) this.seen.set(doc, (byPath = new Map()));
+    const pathKey = path.join('\u0000');
+    let messages = byPath.get(pathKey);
+    if (!messages) byPath.set(pathKey, (messages = new Set()));
+    const key = `${code.code} ${message}`;
+    if (messages.has(key)) return;
+    messages.add(key);
     this.ctx.report(diagnostic(code, doc.locate(path), message));
   }
 }

@@ -16,6 +16,7 @@
 import type { JsonObject } from '../../xds/index.ts';
 import { isRecord } from '../../model/index.ts';
 import { durationNanos, envoyDuration, formatNanos } from './duration.ts';
+import { frozen } from './frozen.ts';
 
 export const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
 const TYPED_STRUCT = 'type.googleapis.com/xds.type.v3.TypedStruct';
@@ -24,23 +25,23 @@ const TYPED_STRUCT = 'type.googleapis.com/xds.type.v3.TypedStruct';
  * Retry extensions whose config types are not in sluice's descriptor set: carried in a
  * TypedStruct, which Envoy resolves by the inner type URL.
  */
-function previousHosts(): JsonObject {
-  return {
+const PREVIOUS_HOSTS: readonly JsonObject[] = Object.freeze([
+  frozen({
     name: 'envoy.retry_host_predicates.previous_hosts',
     typedConfig: { '@type': TYPED_STRUCT, typeUrl: 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate', value: {} },
-  };
-}
+  }),
+]);
 
-function previousPriorities(): JsonObject {
-  return {
-    name: 'envoy.retry_priorities.previous_priorities',
-    typedConfig: {
-      '@type': TYPED_STRUCT,
-      typeUrl: 'type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig',
-      value: { update_frequency: 2 },
-    },
-  };
-}
+const PREVIOUS_PRIORITIES = frozen({
+  name: 'envoy.retry_priorities.previous_priorities',
+  typedConfig: {
+    '@type': TYPED_STRUCT,
+    typeUrl: 'type.googleapis.com/envoy.extensions.retry.priority.previous_priorities.v3.PreviousPrioritiesConfig',
+    value: { update_frequency: 2 },
+  },
+});
+
+const RETRY_503: readonly number[] = Object.freeze([503]);
 
 /** Go's `http.StatusText(code) != ""`: the status codes Istio accepts as numeric retryOn tokens. */
 const HTTP_STATUS = new Set([
@@ -64,22 +65,56 @@ function defaultEnvoyPolicy(consistentHash: boolean): JsonObject {
   const out: JsonObject = {
     retryOn: DEFAULT_RETRY_ON,
     numRetries: 2,
-    retriableStatusCodes: [503],
+    retriableStatusCodes: RETRY_503 as number[],
     hostSelectionRetryMaxAttempts: '5',
   };
-  if (!consistentHash) out.retryHostPredicate = [previousHosts()];
+  if (!consistentHash) out.retryHostPredicate = PREVIOUS_HOSTS as JsonObject[];
   return out;
 }
+
+const DEFAULT_POLICY = frozen(defaultEnvoyPolicy(false));
+const DEFAULT_HASH_POLICY = frozen(defaultEnvoyPolicy(true));
+const GRPC_DEFAULT_POLICY = frozen({ retryOn: 'unavailable,cancelled', numRetries: 2 });
 
 function attemptsOf(retries: Record<string, unknown>): number {
   return typeof retries.attempts === 'number' && Number.isFinite(retries.attempts) ? Math.trunc(retries.attempts) : 0;
 }
 
-/** Envoy RetryPolicy for a rule's `retries` (undefined: the default), or undefined for none. */
+/**
+ * Policies by their settings (a tree of maps, one level per setting: no key to build):
+ * meshes repeat a handful of retry settings on thousands of routes.
+ */
+const KEY_FIELDS = ['attempts', 'retryOn', 'perTryTimeout', 'retryIgnorePreviousHosts', 'retryRemoteLocalities', 'backoff'] as const;
+const policies = new Map<unknown, unknown>();
+let cachedPolicies = 0;
+
+/** Envoy RetryPolicy for a rule's `retries` (undefined: the default), or undefined for none. Shared and frozen. */
 export function envoyRetryPolicy(retries: unknown, consistentHash: boolean): JsonObject | undefined {
-  if (retries === undefined || !isRecord(retries)) return defaultEnvoyPolicy(consistentHash);
+  if (retries === undefined || !isRecord(retries)) return consistentHash ? DEFAULT_HASH_POLICY : DEFAULT_POLICY;
   const attempts = attemptsOf(retries);
   if (attempts <= 0) return undefined;
+  let level: Map<unknown, unknown> | undefined = policies;
+  for (const field of KEY_FIELDS) {
+    const v = retries[field];
+    if (v !== null && typeof v === 'object') {
+      level = undefined; // not a scalar setting (a schema error): not cached
+      break;
+    }
+    let next = level.get(v) as Map<unknown, unknown> | undefined;
+    if (!next) level.set(v, (next = new Map()));
+    level = next;
+  }
+  const cached = level?.get(consistentHash) as JsonObject | undefined;
+  if (cached) return cached;
+  const policy = frozen(buildEnvoyPolicy(retries, attempts, consistentHash));
+  if (level && cachedPolicies < 10_000) {
+    level.set(consistentHash, policy);
+    cachedPolicies++;
+  }
+  return policy;
+}
+
+function buildEnvoyPolicy(retries: Record<string, unknown>, attempts: number, consistentHash: boolean): JsonObject {
   const out = defaultEnvoyPolicy(consistentHash);
   out.numRetries = attempts;
   if (typeof retries.retryOn === 'string' && retries.retryOn.trim() !== '') {
@@ -93,10 +128,10 @@ export function envoyRetryPolicy(retries: unknown, consistentHash: boolean): Jso
   const perTry = envoyDuration(retries.perTryTimeout);
   if (perTry !== undefined) out.perTryTimeout = perTry;
   if (typeof retries.retryIgnorePreviousHosts === 'boolean') {
-    if (retries.retryIgnorePreviousHosts) out.retryHostPredicate = [previousHosts()];
+    if (retries.retryIgnorePreviousHosts) out.retryHostPredicate = PREVIOUS_HOSTS as JsonObject[];
     else delete out.retryHostPredicate;
   }
-  if (retries.retryRemoteLocalities === true) out.retryPriority = previousPriorities();
+  if (retries.retryRemoteLocalities === true) out.retryPriority = PREVIOUS_PRIORITIES;
   const backoff = envoyDuration(retries.backoff);
   if (backoff !== undefined) out.retryBackOff = { baseInterval: backoff };
   return out;
@@ -118,19 +153,18 @@ export function grpcRetryPolicy(retries: unknown): GrpcRetry {
   const narrowed: string[] = [];
   const unsupported: string[] = [];
   if (retries === undefined || !isRecord(retries)) {
-    return { policy: { retryOn: grpcConditions(DEFAULT_RETRY_ON).kept.join(','), numRetries: 2 }, narrowed, unsupported };
+    return { policy: GRPC_DEFAULT_POLICY, narrowed, unsupported };
   }
   const attempts = attemptsOf(retries);
   if (attempts <= 0) return { narrowed, unsupported };
   const written = typeof retries.retryOn === 'string' && retries.retryOn.trim() !== '' ? retries.retryOn : undefined;
   const { kept, dropped } = grpcConditions(written ?? DEFAULT_RETRY_ON);
-  if (written !== undefined && dropped.length > 0) {
-    narrowed.push(`retryOn ${dropped.map((d) => `"${d}"`).join(', ')} ${dropped.length === 1 ? 'is' : 'are'} not a gRPC retry condition`);
-  }
+  const list = dropped.map((d) => `"${d}"`).join(', ');
   if (kept.length === 0) {
-    narrowed.push('no retry condition is left, so gRPC clients do not retry');
+    narrowed.push(`retryOn ${list} has no gRPC retry condition, so gRPC clients do not retry`);
     return { narrowed, unsupported };
   }
+  if (written !== undefined && dropped.length > 0) narrowed.push(`retryOn ${list} ${dropped.length === 1 ? 'is' : 'are'} not a gRPC retry condition`);
   const policy: JsonObject = { retryOn: kept.join(','), numRetries: Math.min(attempts, GRPC_MAX_RETRIES) };
   if (attempts > GRPC_MAX_RETRIES) narrowed.push(`attempts ${attempts} capped at ${GRPC_MAX_RETRIES} (gRPC makes at most 5 attempts in all)`);
   const backoff = durationNanos(retries.backoff);

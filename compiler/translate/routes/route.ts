@@ -7,7 +7,7 @@
  * out. In the gRPC flavor, what clients cannot carry is reported: a setting is left out
  * (SLU7001), a route that would be NACKed or match too much is left out (SLU7002).
  */
-import type { Labels, RouteDestination, VirtualService } from '../../model/index.ts';
+import type { Labels, VirtualService } from '../../model/index.ts';
 import { isRecord, resolveHostName } from '../../model/index.ts';
 import type { JsonObject, JsonValue } from '../../xds/index.ts';
 import type { Flavor, JsonPathSegment, TranslateContext } from '../types.ts';
@@ -28,6 +28,7 @@ import type { RouteEntry, Rule, Setting } from './rules.ts';
 import { ruleOrigin, setting } from './rules.ts';
 import type { NodePath, SourceRecorder } from './sources.ts';
 import { at, under } from './sources.ts';
+import { frozen } from './frozen.ts';
 
 /** What building routes for one route configuration shares. */
 export interface RouteContext {
@@ -40,8 +41,6 @@ export interface RouteContext {
   overlays: OverlayIndex;
   /** Set when a direct response carries a body (the RouteConfiguration then raises Envoy's 4 KiB limit). */
   directResponseBody: boolean;
-  /** Route metadata per VirtualService (shared JSON, never mutated). */
-  metadata: Map<VirtualService, JsonObject>;
 }
 
 export interface BuiltRoute {
@@ -79,12 +78,14 @@ function describe(rule: Rule): string {
   return `${vs.sourceKind} ${vs.namespace}/${vs.name} ${section}${http.name !== undefined ? ` ("${http.name}")` : ''}`;
 }
 
-function metadataOf(rc: RouteContext, vs: VirtualService): JsonObject {
-  let m = rc.metadata.get(vs);
+/** Istio's route metadata naming the policy (`/apis/networking.istio.io/v1/namespaces/NS/virtual-service/NAME`), one frozen object per policy. */
+const metadataCache = new WeakMap<VirtualService, JsonObject>();
+function metadataOf(vs: VirtualService): JsonObject {
+  let m = metadataCache.get(vs);
   if (!m) {
     const kind = vs.sourceKind.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
-    m = { filterMetadata: { istio: { config: `/apis/${vs.doc.apiVersion}/namespaces/${vs.namespace}/${kind}/${vs.name}` } } };
-    rc.metadata.set(vs, m);
+    m = frozen({ filterMetadata: { istio: { config: `/apis/${vs.doc.apiVersion}/namespaces/${vs.namespace}/${kind}/${vs.name}` } } });
+    metadataCache.set(vs, m);
   }
   return m;
 }
@@ -185,36 +186,37 @@ function routeAction(rc: RouteContext, rule: Rule, matchedPrefix: string | undef
 
   const action: JsonObject = {};
   const result: ActionResult = { action };
-  const hashes: HashPolicy[] = [];
-  const hashFor = (d: RouteDestination) => rc.hashes.forDestination(d.host.fqdn, d.subset, d.port);
+  let hashes: HashPolicy[] | undefined;
   if (target.kind === 'single') {
     const d = target.destination;
     action.cluster = destinationCluster(rc.ctx, d.host.fqdn, d.port, d.subset, rc.listenPort);
-    rc.sources.add(at(actionPath, 'cluster'), vs.doc, d.path);
-    const h = hashFor(d);
-    if (h) hashes.push(h);
+    rc.sources.addUnder(actionPath, 'cluster', vs.doc, d.path);
+    const h = rc.hashes.forDestination(d.host.fqdn, d.subset, d.port);
+    if (h) hashes = [h];
     const headers = destinationHeaders(rule, target.index);
     if (headers) {
       result.routeHeaders = headers.ops;
       result.routeHeadersPath = headers.path;
     }
   } else {
-    const clusters: JsonObject[] = [];
     const list = target.kind === 'weighted' ? target.destinations : [];
-    list.forEach((w, i) => {
+    const clusters: JsonObject[] = new Array(list.length);
+    const clustersPath = at(actionPath, 'weightedClusters', 'clusters');
+    for (let i = 0; i < list.length; i++) {
+      const w = list[i] as (typeof list)[number];
       const d = w.destination;
       const entry: JsonObject = { name: destinationCluster(rc.ctx, d.host.fqdn, d.port, d.subset, rc.listenPort), weight: w.weight };
-      rc.sources.add(at(actionPath, 'weightedClusters', 'clusters', i), vs.doc, d.path);
+      rc.sources.addUnder(clustersPath, i, vs.doc, d.path);
       const headers = destinationHeaders(rule, w.index);
       if (headers && !isEmpty(headers.ops)) {
         if (grpc) unsupported(rc, { value: undefined, origin: { doc: vs.doc, path: headers.path } }, 'headers', rule);
         else applyHeaderOperations(entry, headers.ops);
       }
       if (headers?.ops.authority !== undefined && !grpc) entry.hostRewriteLiteral = headers.ops.authority;
-      clusters.push(entry);
-      const h = hashFor(d);
-      if (h) hashes.push(h);
-    });
+      clusters[i] = entry;
+      const h = rc.hashes.forDestination(d.host.fqdn, d.subset, d.port);
+      if (h) (hashes ??= []).push(h);
+    }
     action.weightedClusters = { clusters };
   }
   if (gateway && !grpc) action.clusterNotFoundResponseCode = 'INTERNAL_SERVER_ERROR';
@@ -224,13 +226,13 @@ function routeAction(rc: RouteContext, rule: Rule, matchedPrefix: string | undef
   const duration = (timeout && envoyDuration(timeout.value)) ?? '0s';
   if (grpc) {
     action.maxStreamDuration = { maxStreamDuration: duration, grpcTimeoutHeaderMax: duration };
-    if (timeout) rc.sources.addOrigin(at(actionPath, 'maxStreamDuration'), timeout.origin);
+    if (timeout) rc.sources.addOriginUnder(actionPath, 'maxStreamDuration', timeout.origin);
   } else {
     action.timeout = duration;
     action.maxGrpcTimeout = duration;
     if (timeout) {
-      rc.sources.addOrigin(at(actionPath, 'timeout'), timeout.origin);
-      rc.sources.addOrigin(at(actionPath, 'maxGrpcTimeout'), timeout.origin);
+      rc.sources.addOriginUnder(actionPath, 'timeout', timeout.origin);
+      rc.sources.addOriginUnder(actionPath, 'maxGrpcTimeout', timeout.origin);
     }
   }
 
@@ -244,13 +246,13 @@ function routeAction(rc: RouteContext, rule: Rule, matchedPrefix: string | undef
     }
     if (r.policy) action.retryPolicy = r.policy;
   } else {
-    const policy = envoyRetryPolicy(retries?.value, target.kind === 'single' && hashes.length > 0);
+    const policy = envoyRetryPolicy(retries?.value, target.kind === 'single' && hashes !== undefined);
     if (policy) action.retryPolicy = policy;
   }
-  if (retries && action.retryPolicy) rc.sources.addOrigin(at(actionPath, 'retryPolicy'), retries.origin);
+  if (retries && action.retryPolicy) rc.sources.addOriginUnder(actionPath, 'retryPolicy', retries.origin);
 
   // hash policies (DestinationRule consistent hashing)
-  if (hashes.length > 0) {
+  if (hashes) {
     const out: JsonObject[] = [];
     const seen = new Set<string>();
     for (const h of hashes) {
@@ -283,17 +285,17 @@ function routeAction(rc: RouteContext, rule: Rule, matchedPrefix: string | undef
       const r = rewrite.value;
       if (isRecord(r.uriRegexRewrite)) {
         action.regexRewrite = { pattern: { regex: String(r.uriRegexRewrite.match ?? '') }, substitution: String(r.uriRegexRewrite.rewrite ?? '') };
-        rc.sources.addOrigin(at(actionPath, 'regexRewrite'), rewrite.origin);
+        rc.sources.addOriginUnder(actionPath, 'regexRewrite', rewrite.origin);
       } else if (typeof r.uri === 'string' && r.uri !== '') {
         if (gatewayFullPathRewrite(rule)) {
           action.regexRewrite = { pattern: { regex: '/.*' }, substitution: r.uri };
-          rc.sources.addOrigin(at(actionPath, 'regexRewrite'), rewrite.origin);
+          rc.sources.addOriginUnder(actionPath, 'regexRewrite', rewrite.origin);
         } else if (gateway && r.uri === '/' && matchedPrefix !== undefined) {
           action.regexRewrite = { pattern: { regex: `^${quoteRegex(matchedPrefix)}(/?)(.*)` }, substitution: '/\\2' };
-          rc.sources.addOrigin(at(actionPath, 'regexRewrite'), rewrite.origin);
+          rc.sources.addOriginUnder(actionPath, 'regexRewrite', rewrite.origin);
         } else {
           action.prefixRewrite = r.uri;
-          rc.sources.addOrigin(at(actionPath, 'prefixRewrite'), rewrite.origin);
+          rc.sources.addOriginUnder(actionPath, 'prefixRewrite', rewrite.origin);
         }
       }
       if (typeof r.authority === 'string' && r.authority !== '') authority = { value: r.authority, origin: rewrite.origin };
@@ -309,7 +311,7 @@ function routeAction(rc: RouteContext, rule: Rule, matchedPrefix: string | undef
   }
   if (authority) {
     action.hostRewriteLiteral = authority.value;
-    rc.sources.addOrigin(at(actionPath, 'hostRewriteLiteral'), authority.origin);
+    rc.sources.addOriginUnder(actionPath, 'hostRewriteLiteral', authority.origin);
   }
   return result;
 }
@@ -325,11 +327,11 @@ export function buildRoute(rc: RouteContext, entry: RouteEntry, base: readonly J
   const vs = rule.own.vs;
   const gatewaySemantics = vs.sourceKind !== 'VirtualService';
 
-  const start = rc.sources.entries.length;
+  const start = rc.sources.size;
   const translated = translateMatch(match, { flavor: rc.flavor, gatewaySemantics }, rc.sources, at(base, 'match'));
   const origin = ruleOrigin(rule);
   if (grpc && translated.grpcBlocked.length > 0) {
-    rc.sources.entries.length = start;
+    rc.sources.truncate(start);
     const where = match ? match.origin : origin;
     rc.report.once(GRPC_ROUTE_LEFT_OUT, where.doc, where.path, `${translated.grpcBlocked.join(', ')} in ${describe(rule)}: proxyless gRPC clients cannot evaluate it, so this route is left out for them`);
     return undefined;
@@ -346,27 +348,27 @@ export function buildRoute(rc: RouteContext, entry: RouteEntry, base: readonly J
   if (redirect || direct) {
     const s = (redirect ?? direct) as Setting;
     if (grpc) {
-      rc.sources.entries.length = start;
+      rc.sources.truncate(start);
       rc.report.once(GRPC_ROUTE_LEFT_OUT, s.origin.doc, s.origin.path, `${redirect ? 'redirect' : 'directResponse'} of ${describe(rule)}: proxyless gRPC clients reject such routes (NACK), so this route is left out for them`);
       return undefined;
     }
     if (redirect) {
       const action = translateRedirect(redirect.value, rc.listenPort);
       if (!action) {
-        rc.sources.entries.length = start;
+        rc.sources.truncate(start);
         return undefined;
       }
       json.redirect = action;
-      rc.sources.addOrigin(at(base, 'redirect'), redirect.origin);
+      rc.sources.addOriginUnder(base, 'redirect', redirect.origin);
     } else {
       const response = translateDirectResponse(direct?.value);
       if (!response) {
-        rc.sources.entries.length = start;
+        rc.sources.truncate(start);
         return undefined;
       }
       json.directResponse = response.action;
       if (response.hasBody) rc.directResponseBody = true;
-      rc.sources.addOrigin(at(base, 'directResponse'), s.origin);
+      rc.sources.addOriginUnder(base, 'directResponse', s.origin);
     }
   } else {
     const matchedPrefix = typeof translated.json.pathSeparatedPrefix === 'string' ? translated.json.pathSeparatedPrefix : undefined;
@@ -374,20 +376,20 @@ export function buildRoute(rc: RouteContext, entry: RouteEntry, base: readonly J
     if (built === 'directResponse500') {
       const backends = { doc: vs.doc, path: under(rule.own.http.path, 'backendRefs') };
       if (grpc) {
-        rc.sources.entries.length = start;
+        rc.sources.truncate(start);
         rc.report.once(GRPC_ROUTE_LEFT_OUT, backends.doc, backends.path, `${describe(rule)} has no backend with weight above 0 and answers 500, which proxyless gRPC clients cannot be told: the route is left out for them`);
         return undefined;
       }
       rc.report.once(ROUTE_WITHOUT_BACKEND, backends.doc, backends.path, `${describe(rule)} has no backend with weight above 0: its requests get HTTP 500`);
       json.directResponse = { status: 500 };
-      rc.sources.addOrigin(at(base, 'directResponse'), backends);
+      rc.sources.addOriginUnder(base, 'directResponse', backends);
     } else {
       json.route = built.action;
-      const ops = [] as { ops: ReturnType<typeof headerOperations>; origin: Setting['origin'] }[];
+      const ops: { ops: ReturnType<typeof headerOperations>; origin: Setting['origin'] }[] = [];
       const headers = setting(rule, 'headers');
       if (headers) ops.push({ ops: headerOperations(headers.value), origin: headers.origin });
       if (built.routeHeaders && built.routeHeadersPath) ops.push({ ops: built.routeHeaders, origin: { doc: vs.doc, path: built.routeHeadersPath } });
-      for (const o of ops) {
+      if (ops.length > 0) for (const o of ops) {
         if (isEmpty(o.ops)) continue;
         if (grpc) {
           unsupported(rc, { value: undefined, origin: o.origin }, 'headers', rule);
@@ -395,14 +397,14 @@ export function buildRoute(rc: RouteContext, entry: RouteEntry, base: readonly J
         }
         applyHeaderOperations(json, o.ops);
         for (const key of ['requestHeadersToAdd', 'requestHeadersToRemove', 'responseHeadersToAdd', 'responseHeadersToRemove'] as const) {
-          if (o.ops[key].length > 0) rc.sources.addOrigin(at(base, key), o.origin);
+          if (o.ops[key].length > 0) rc.sources.addOriginUnder(base, key, o.origin);
         }
       }
     }
   }
 
   // per-filter configuration: fault injection and CORS
-  const perFilter: Record<string, JsonValue> = {};
+  let perFilter: Record<string, JsonValue> | undefined;
   const fault = setting(rule, 'fault');
   if (fault) {
     const f = translateFault(fault.value);
@@ -411,7 +413,7 @@ export function buildRoute(rc: RouteContext, entry: RouteEntry, base: readonly J
       else rc.report.once(NO_ENVOY_EQUIVALENT, fault.origin.doc, fault.origin.path, `${part} of ${describe(rule)} has no Envoy equivalent and is left out`);
     }
     if (f.config) {
-      perFilter[FAULT_FILTER] = f.config;
+      (perFilter ??= {})[FAULT_FILTER] = f.config;
       rc.sources.addOrigin(at(base, 'typedPerFilterConfig', FAULT_FILTER), fault.origin);
     }
   }
@@ -421,15 +423,15 @@ export function buildRoute(rc: RouteContext, entry: RouteEntry, base: readonly J
     else {
       const policy = translateCors(cors.value);
       if (policy) {
-        perFilter[CORS_FILTER] = policy;
+        (perFilter ??= {})[CORS_FILTER] = policy;
         rc.sources.addOrigin(at(base, 'typedPerFilterConfig', CORS_FILTER), cors.origin);
       }
     }
   }
-  if (Object.keys(perFilter).length > 0) json.typedPerFilterConfig = perFilter;
+  if (perFilter) json.typedPerFilterConfig = perFilter;
 
   if (!grpc) {
-    json.metadata = metadataOf(rc, vs);
+    json.metadata = metadataOf(vs);
     const statPrefix = match?.raw.statPrefix;
     if (typeof statPrefix === 'string' && statPrefix !== '') json.statPrefix = statPrefix;
   }

@@ -19,7 +19,10 @@ import { DELEGATE_IGNORED, DELEGATE_MATCH_CONFLICT, DELEGATE_NOT_FOUND } from '.
 import type { Reporter } from './report.ts';
 import type { RouteEntry, Rule } from './rules.ts';
 import { compareGatewayPrecedence, conditionsOf, delegatedRuleName, entriesOfRule, mergeMatches } from './rules.ts';
+import type { NodePath } from './sources.ts';
 import { under } from './sources.ts';
+import type { CodeDefinition } from '../../diagnostics/index.ts';
+import type { PolicyDocument } from '../../load/types.ts';
 
 export interface HostRoutes {
   /** The policy the virtual host comes from (the first, when Gateway API routes are merged). */
@@ -33,10 +36,18 @@ interface GatewayAttachment {
   port?: number;
 }
 
+interface Problem {
+  code: CodeDefinition;
+  doc: PolicyDocument;
+  path: NodePath;
+  message: string;
+}
+
+const entryCache = new WeakMap<VirtualService, { entries: readonly RouteEntry[]; problems: readonly Problem[] }>();
+
 export class RouteSelector {
   private readonly istio = new Map<string, VirtualService>();
   private readonly gateway = new Map<string, GatewayAttachment[]>();
-  private readonly entryCache = new Map<VirtualService, readonly RouteEntry[]>();
   private readonly gatewayCache = new Map<string, HostRoutes | null>();
   private readonly hasWildcards: boolean;
 
@@ -112,30 +123,38 @@ export class RouteSelector {
     return result ?? undefined;
   }
 
-  /** Every route entry of a VirtualService, delegation resolved (cached per VirtualService). */
+  /**
+   * Every route entry of a VirtualService, delegation resolved. They depend on the model
+   * only, so they are kept with the VirtualService for every proxy class; the problems
+   * found on the way are reported again for each class.
+   */
   entriesOf(vs: VirtualService): readonly RouteEntry[] {
-    const cached = this.entryCache.get(vs);
-    if (cached) return cached;
-    const out: RouteEntry[] = [];
-    for (const http of vs.http) {
-      if (isRecord(http.raw.delegate)) {
-        for (const e of this.delegated(vs, http)) out.push(e);
-      } else {
-        for (const e of entriesOfRule(vs, http)) out.push(e);
+    let cached = entryCache.get(vs);
+    if (!cached) {
+      const entries: RouteEntry[] = [];
+      const problems: Problem[] = [];
+      for (const http of vs.http) {
+        if (isRecord(http.raw.delegate)) {
+          for (const e of this.delegated(vs, http, problems)) entries.push(e);
+        } else {
+          for (const e of entriesOfRule(vs, http)) entries.push(e);
+        }
       }
+      entryCache.set(vs, (cached = { entries, problems }));
     }
-    this.entryCache.set(vs, out);
-    return out;
+    for (const p of cached.problems) this.report.once(p.code, p.doc, p.path, p.message);
+    return cached.entries;
   }
 
-  private delegated(root: VirtualService, http: HttpRoute): RouteEntry[] {
+  private delegated(root: VirtualService, http: HttpRoute, problems: Problem[]): RouteEntry[] {
+    const report = { once: (code: CodeDefinition, doc: PolicyDocument, path: NodePath, message: string) => problems.push({ code, doc, path, message }) };
     const ref = http.raw.delegate as Record<string, unknown>;
     const name = typeof ref.name === 'string' ? ref.name : '';
     const namespace = typeof ref.namespace === 'string' && ref.namespace !== '' ? ref.namespace : root.namespace;
     const at = under(http.path, 'delegate');
     const delegate = this.ctx.index.virtualService(namespace, name);
     if (!delegate) {
-      this.report.once(DELEGATE_NOT_FOUND, root.doc, at, `rule delegates to VirtualService ${namespace}/${name}, which does not exist: the rule adds no routes`);
+      report.once(DELEGATE_NOT_FOUND, root.doc, at, `rule delegates to VirtualService ${namespace}/${name}, which does not exist: the rule adds no routes`);
       return [];
     }
     const problem =
@@ -145,19 +164,19 @@ export class RouteSelector {
           ? `it is not exported to namespace ${root.namespace}`
           : undefined;
     if (problem) {
-      this.report.once(DELEGATE_IGNORED, root.doc, at, `delegate VirtualService ${namespace}/${name} cannot be used: ${problem}; the rule adds no routes`);
+      report.once(DELEGATE_IGNORED, root.doc, at, `delegate VirtualService ${namespace}/${name} cannot be used: ${problem}; the rule adds no routes`);
       return [];
     }
     const rootConditions = conditionsOf(root, http);
     const out: RouteEntry[] = [];
     for (const leaf of delegate.http) {
       if (isRecord(leaf.raw.delegate)) {
-        this.report.once(DELEGATE_IGNORED, delegate.doc, under(leaf.path, 'delegate'), `delegate VirtualService ${namespace}/${name} delegates again; Istio supports one level, so this rule is left out`);
+        report.once(DELEGATE_IGNORED, delegate.doc, under(leaf.path, 'delegate'), `delegate VirtualService ${namespace}/${name} delegates again; Istio supports one level, so this rule is left out`);
         continue;
       }
       const merged = mergeMatches(rootConditions, conditionsOf(delegate, leaf));
       if (!merged) {
-        this.report.once(
+        report.once(
           DELEGATE_MATCH_CONFLICT,
           delegate.doc,
           under(leaf.path, 'match'),

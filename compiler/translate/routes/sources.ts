@@ -4,33 +4,121 @@
  */
 import type { PathSegment, PolicyDocument } from '../../load/types.ts';
 import type { Origin } from '../../model/index.ts';
-import type { JsonPathSegment, SourceMapEntry } from '../types.ts';
+import type { JsonPathSegment, Resource, SourceMapEntry } from '../types.ts';
 
 export type NodePath = readonly PathSegment[];
 
+/**
+ * Records source-map entries in parallel arrays (no object per entry) and turns them into
+ * `SourceMapEntry` objects only when they are read: most resources are published without
+ * anyone reading their source map, and a 10,000-service mesh has ~150,000 entries.
+ */
 export class SourceRecorder {
-  readonly entries: SourceMapEntry[] = [];
+  private readonly paths: (readonly JsonPathSegment[])[] = [];
+  /** A last path segment to append to `paths[i]` (saves an array per entry), or undefined. */
+  private readonly lasts: (JsonPathSegment | undefined)[] = [];
+  private readonly docs: PolicyDocument[] = [];
+  private readonly nodes: NodePath[] = [];
 
   /** `path` (inside the resource) came from `nodePath` of `doc`. */
   add(path: readonly JsonPathSegment[], doc: PolicyDocument, nodePath: NodePath): void {
-    this.entries.push({ path, origin: { doc, path: nodePath } });
+    this.paths.push(path);
+    this.lasts.push(undefined);
+    this.docs.push(doc);
+    this.nodes.push(nodePath);
+  }
+
+  /** `base` + `last` came from `nodePath` of `doc`. */
+  addUnder(base: readonly JsonPathSegment[], last: JsonPathSegment, doc: PolicyDocument, nodePath: NodePath): void {
+    this.paths.push(base);
+    this.lasts.push(last);
+    this.docs.push(doc);
+    this.nodes.push(nodePath);
   }
 
   addOrigin(path: readonly JsonPathSegment[], origin: Origin): void {
-    this.entries.push({ path, origin });
+    this.add(path, origin.doc, origin.path);
   }
+
+  addOriginUnder(base: readonly JsonPathSegment[], last: JsonPathSegment, origin: Origin): void {
+    this.addUnder(base, last, origin.doc, origin.path);
+  }
+
+  /** How many entries were recorded (a mark to `truncate` to). */
+  get size(): number {
+    return this.paths.length;
+  }
+
+  /** Forgets the entries recorded since `mark` (a route that was left out after all). */
+  truncate(mark: number): void {
+    this.paths.length = mark;
+    this.lasts.length = mark;
+    this.docs.length = mark;
+    this.nodes.length = mark;
+  }
+
+  /** Changes the origin of entry `index` (recorded before its origin was known). */
+  setOrigin(index: number, doc: PolicyDocument, nodePath: NodePath): void {
+    this.docs[index] = doc;
+    this.nodes[index] = nodePath;
+  }
+
+  entries(): SourceMapEntry[] {
+    const out: SourceMapEntry[] = new Array(this.paths.length);
+    for (let i = 0; i < this.paths.length; i++) {
+      const last = this.lasts[i];
+      const path = last === undefined ? (this.paths[i] as JsonPathSegment[]) : at(this.paths[i] as JsonPathSegment[], last);
+      out[i] = { path, origin: { doc: this.docs[i] as PolicyDocument, path: this.nodes[i] as NodePath } };
+    }
+    return out;
+  }
+}
+
+/** A Resource whose `sources` are built from the recorder on first read. */
+export function resourceWithSources(resource: Omit<Resource, 'sources'>, sources: SourceRecorder): Resource {
+  let built: SourceMapEntry[] | undefined;
+  Object.defineProperty(resource, 'sources', {
+    enumerable: true,
+    configurable: true,
+    get: () => (built ??= sources.entries()),
+    set: (value: SourceMapEntry[]) => {
+      built = value;
+    },
+  });
+  return resource as Resource;
 }
 
 /** `base` + segments, as a new array. */
 export function at(base: readonly JsonPathSegment[], ...segments: JsonPathSegment[]): JsonPathSegment[] {
-  const out = base.slice();
-  for (const s of segments) out.push(s);
+  const n = base.length;
+  const out = new Array<JsonPathSegment>(n + segments.length);
+  for (let i = 0; i < n; i++) out[i] = base[i] as JsonPathSegment;
+  for (let i = 0; i < segments.length; i++) out[n + i] = segments[i] as JsonPathSegment;
   return out;
 }
 
-/** A node path extended by segments (model paths are frozen and shared: never push onto them). */
-export function under(base: NodePath, ...segments: PathSegment[]): PathSegment[] {
-  const out = base.slice();
-  for (const s of segments) out.push(s);
-  return out;
+const children = new WeakMap<NodePath, Map<PathSegment, NodePath>>();
+
+function child(parent: NodePath, segment: PathSegment): NodePath {
+  let map = children.get(parent);
+  if (!map) children.set(parent, (map = new Map()));
+  let path = map.get(segment);
+  if (!path) {
+    const created = parent.slice();
+    created.push(segment);
+    path = Object.freeze(created);
+    map.set(segment, path);
+  }
+  return path;
+}
+
+/**
+ * A node path extended by segments, interned: every VirtualService has a
+ * `spec.http[0].route`, and the model's paths are interned the same way, so the same
+ * frozen array serves them all (source maps of large meshes stay light).
+ */
+export function under(base: NodePath, ...segments: PathSegment[]): NodePath {
+  let path = base;
+  for (const s of segments) path = child(path, s);
+  return path;
 }

@@ -12,6 +12,7 @@ import type { JsonPathSegment } from '../types.ts';
 import { clusterName } from '../naming.ts';
 import { GRPC_UNSUPPORTED_SETTING } from './codes.ts';
 import { unsupportedHashMessage } from './hash.ts';
+import { MATCH_ALL } from './match.ts';
 import { envoyRetryPolicy, grpcRetryPolicy } from './retry.ts';
 import type { RouteContext } from './route.ts';
 import { buildRoute } from './route.ts';
@@ -48,7 +49,7 @@ export function defaultRoute(rc: RouteContext, service: Service, port: ServicePo
       rc.sources.addOrigin(at(base, 'route', 'hashPolicy', 0), hash.origin);
     }
   }
-  return { name: DEFAULT_ROUTE_NAME, match: { prefix: '/' }, route: action };
+  return { name: DEFAULT_ROUTE_NAME, match: MATCH_ALL, route: action };
 }
 
 export function virtualHostRoutes(rc: RouteContext, selector: RouteSelector, service: Service, port: ServicePort, vhostPath: readonly JsonPathSegment[]): VirtualHostRoutes {
