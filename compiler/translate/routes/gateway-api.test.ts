@@ -123,6 +123,24 @@ ${rules}`;
     assert.equal(full?.hostRewriteLiteral, 'internal');
   });
 
+  it('header modifier filters (the Gateway API list form)', () => {
+    const headers = route('hm', `  - filters:
+    - type: RequestHeaderModifier
+      requestHeaderModifier: {set: [{name: x-b, value: "2"}, {name: x-a, value: "1"}], add: [{name: x-c, value: "3"}], remove: [x-d]}
+    - type: ResponseHeaderModifier
+      responseHeaderModifier: {remove: [server]}
+    backendRefs: [{name: reviews-v1, port: 9080}]
+`);
+    const [r] = reviewsRoutes([...platform, { path: 'hm.yaml', content: headers }], 'envoy');
+    assert.deepEqual(r?.requestHeadersToAdd, [
+      { header: { key: 'x-a', value: '1' }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+      { header: { key: 'x-b', value: '2' }, appendAction: 'OVERWRITE_IF_EXISTS_OR_ADD' },
+      { header: { key: 'x-c', value: '3' }, appendAction: 'APPEND_IF_EXISTS_OR_ADD' },
+    ]);
+    assert.deepEqual(r?.requestHeadersToRemove, ['x-d']);
+    assert.deepEqual(r?.responseHeadersToRemove, ['server']);
+  });
+
   it('a rule whose backends all have weight 0 answers 500 (SLU7008)', () => {
     const zero = route('zero', `  - backendRefs: [{name: reviews-v1, port: 9080, weight: 0}]\n`);
     const compiled = compileRoutes([...platform, { path: 'zero.yaml', content: zero }], 'envoy');

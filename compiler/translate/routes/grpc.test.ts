@@ -101,6 +101,8 @@ describe('routes: grpc flavor', () => {
     route: [{destination: {host: reviews, subset: v2}}]
   - match: [{method: {exact: POST}}, {headers: {x-a: {exact: "1"}}}]
     route: [{destination: {host: reviews, subset: v2}}]
+  - match: [{headers: {"@request.auth.claims.group": {exact: admin}}}]
+    route: [{destination: {host: reviews, subset: v2}}]
   - directResponse: {status: 404}
 `);
     assert.deepEqual(
@@ -109,7 +111,7 @@ describe('routes: grpc flavor', () => {
     );
     assert.deepEqual(
       diagnostics.map((d) => `${d.code} ${d.line}`),
-      ['SLU7002 43', 'SLU7002 44', 'SLU7002 46', 'SLU7002 48'], // redirect, queryParams, method, directResponse
+      ['SLU7002 43', 'SLU7002 44', 'SLU7002 46', 'SLU7002 48', 'SLU7002 50'], // redirect, queryParams, method, JWT claim, directResponse
     );
     for (const r of routes) assert.equal(r.redirect ?? r.directResponse ?? r.nonForwardingAction, undefined);
   });

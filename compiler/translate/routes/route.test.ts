@@ -290,4 +290,23 @@ spec:
       ['canary.by-header', 'canary', undefined],
     );
   });
+
+  it('JWT claim matches become dynamic metadata matchers; statPrefix is kept', () => {
+    const [r] = routes(`  - match:
+    - headers:
+        "@request.auth.claims.groups": {exact: admin}
+      withoutHeaders:
+        "@request.auth.claims[org][tier]": {prefix: free}
+      statPrefix: admin
+    route: [{destination: {host: reviews}}]
+`);
+    assert.deepEqual((r as JsonObject).match, {
+      prefix: '/',
+      dynamicMetadata: [
+        { filter: 'istio_authn', path: [{ key: 'request.auth.claims' }, { key: 'groups' }], value: { listMatch: { oneOf: { stringMatch: { exact: 'admin' } } } } },
+        { filter: 'istio_authn', path: [{ key: 'request.auth.claims' }, { key: 'org' }, { key: 'tier' }], value: { listMatch: { oneOf: { stringMatch: { prefix: 'free' } } } }, invert: true },
+      ],
+    });
+    assert.equal((r as JsonObject).statPrefix, 'admin');
+  });
 });
