@@ -4,6 +4,7 @@
  * virtual host by its channel's authority (the target `reviews:9080`, `reviews.default:9080`,
  * ..., or `grpc.default_authority`), and the configuration is only reached through the
  * api_listeners of this service's names, so one configuration serves every alias listener.
+ * Wildcard ServiceEntry hosts are no channel target and get none.
  */
 import type { Service } from '../../model/index.ts';
 import { RESOURCE_TYPE_URLS } from '../../xds/index.ts';
@@ -25,6 +26,8 @@ export function grpcRouteConfigurations(services: readonly Service[], selector: 
   const out: Resource[] = [];
   const names = new Set<string>();
   for (const service of services) {
+    // a wildcard ServiceEntry host is no channel target: gRPC clients never ask for its routes
+    if (service.hostname.startsWith('*')) continue;
     for (const port of service.ports) {
       if (!isRoutedPort(service, port)) continue;
       const name = grpcRouteName(service.hostname, port.number);
