@@ -166,3 +166,37 @@ describe('several DestinationRules for one host', () => {
     assert.equal(lb({ app: 'x' }), 'RANDOM');
   });
 });
+
+describe('inbound clusters (Envoy sidecars)', () => {
+  const files = `apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {app: web}
+  ports: [{name: grpc, port: 9090, targetPort: 8080}, {name: http, port: 80}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+`;
+
+  it('one per port the workload serves, to the application on 127.0.0.1:PORT, with its protocol', () => {
+    const out = compile(files, 'envoy', 'shop', { app: 'web' });
+    assertUsable(out.resources, 'envoy');
+    assert.deepEqual(clusterNames(out).filter((n) => n.startsWith('inbound')), ['inbound|80||', 'inbound|8080||']);
+    const grpcPort = out.cluster('inbound|8080||');
+    assert.equal(get(grpcPort, 'type'), 'STATIC');
+    assert.deepEqual(get(grpcPort, 'loadAssignment.endpoints.0.lbEndpoints.0.endpoint.address.socketAddress'), { address: '127.0.0.1', portValue: 8080 });
+    assert.notEqual(get(grpcPort, 'typedExtensionProtocolOptions'), undefined);
+    assert.equal(get(out.cluster('inbound|80||'), 'typedExtensionProtocolOptions'), undefined);
+    assert.ok(out.sources(RESOURCE_TYPE_URLS.cluster, 'inbound|8080||').includes('[] -> Service web ["spec","ports",0]'));
+  });
+
+  it('none for other workloads and for proxyless gRPC', () => {
+    assert.deepEqual(clusterNames(compile(files, 'envoy', 'shop', { app: 'other' })).filter((n) => n.startsWith('inbound')), []);
+    assert.deepEqual(clusterNames(compile(files, 'grpc', 'shop', { app: 'web' })).filter((n) => n.startsWith('inbound')), []);
+  });
+});

@@ -3,7 +3,8 @@
  * `outbound|PORT||HOST`, and `outbound|PORT|SUBSET|HOST` for each subset of the
  * DestinationRule in effect, with that rule's traffic policy; an EDS cluster's endpoints
  * are a ClusterLoadAssignment named like it. Envoy also gets Istio's BlackHoleCluster and
- * PassthroughCluster. Output is sorted by type, then name.
+ * PassthroughCluster, and the inbound clusters `inbound|PORT||` of the ports its workload
+ * serves (inbound.ts). Output is sorted by type, then name.
  *
  * What each policy field becomes, per flavor, is documented in the module that maps it:
  * connection-pool.ts, outlier.ts, load-balancer.ts, locality.ts, tls.ts, endpoints.ts,
@@ -11,6 +12,7 @@
  */
 import type { Resource, TranslateContext } from '../types.ts';
 import { ClusterBuilder, wellKnownClusters } from './builder.ts';
+import { inboundClusters } from './inbound.ts';
 import { servicePolicy, subsetPolicy } from './policy.ts';
 import { appliedRules, type AppliedRules } from './rules.ts';
 import { visibleServicePorts } from './services.ts';
@@ -37,7 +39,7 @@ export function translateClusters(ctx: TranslateContext): Resource[] {
       add(builder.build({ host, port, service, rules, subset, policy: subsetPolicy(rules, subset, port.number) }));
     }
   }
-  if (ctx.proxy.flavor === 'envoy') clusters.push(...wellKnownClusters());
+  if (ctx.proxy.flavor === 'envoy') clusters.push(...wellKnownClusters(), ...inboundClusters(ctx, builder.findings));
   const byName = (a: Resource, b: Resource) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   return [...clusters.sort(byName), ...assignments.sort(byName)];
 }
