@@ -5,11 +5,9 @@ import { describe, it } from 'node:test';
 import type { SourceFile } from '../../load/index.ts';
 import { bookinfoFile, bookinfoFiles } from '../../../test/support/bookinfo.ts';
 import { validateSources } from '../../validate.ts';
-import { verifyResource } from '../../verify/index.ts';
 import { checkSnapshot } from '../../verify/snapshot.ts';
 import type { JsonObject } from '../../xds/index.ts';
-import { encodeResource } from '../../xds/index.ts';
-import { compileRoutes, routesOf } from './test-helpers.ts';
+import { assertUsable, compileRoutes, routesOf } from './test-helpers.ts';
 
 const platform = bookinfoFile('platform/bookinfo.yaml');
 const rules = bookinfoFile('networking/destination-rule-all.yaml');
@@ -20,10 +18,7 @@ function scenario(files: SourceFile[], flavor: 'envoy' | 'grpc') {
   const validation = validateSources(files);
   const compiled = compileRoutes(validation.model, flavor, { namespace: 'default', labels: { app: 'productpage', version: 'v1' } });
   assert.ok(compiled.resources.length > 0);
-  for (const r of compiled.resources) {
-    assert.doesNotThrow(() => encodeResource(r.typeUrl, r.json), r.name);
-    assert.deepEqual(verifyResource(r.typeUrl, r.json), [], r.name);
-  }
+  assertUsable(compiled.resources, flavor);
   assert.deepEqual(
     checkSnapshot(compiled.resources).filter((v) => v.rule === 'snapshot.duplicate_domain' || v.rule === 'snapshot.duplicate_name'),
     [],

@@ -4,11 +4,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SourceFile } from '../../load/index.ts';
 import { bookinfoFile } from '../../../test/support/bookinfo.ts';
-import { verifyResource } from '../../verify/index.ts';
 import type { JsonObject } from '../../xds/index.ts';
-import { encodeResource } from '../../xds/index.ts';
 import type { Flavor } from '../types.ts';
-import { compileRoutes, routesOf, service, virtualService, yaml } from './test-helpers.ts';
+import { assertUsable, compileRoutes, routesOf, service, virtualService, yaml } from './test-helpers.ts';
 
 const HOST = 'reviews.default.svc.cluster.local';
 const VHOST = `${HOST}:9080`;
@@ -26,10 +24,7 @@ function essence(route: JsonObject): JsonObject {
 
 function reviewsRoutes(files: SourceFile[], flavor: Flavor): JsonObject[] {
   const compiled = compileRoutes(files, flavor);
-  for (const r of compiled.resources) {
-    encodeResource(r.typeUrl, r.json);
-    assert.deepEqual(verifyResource(r.typeUrl, r.json), [], r.name);
-  }
+  assertUsable(compiled.resources, flavor);
   assert.deepEqual(compiled.diagnostics, []);
   return routesOf(compiled.get(flavor === 'envoy' ? '9080' : VHOST), VHOST);
 }

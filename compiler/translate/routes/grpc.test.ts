@@ -2,21 +2,16 @@
 // diagnostic for everything left out.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { verifyResource } from '../../verify/index.ts';
 import type { JsonObject } from '../../xds/index.ts';
-import { encodeResource } from '../../xds/index.ts';
 import type { Compiled } from './test-helpers.ts';
-import { compileRoutes, routesOf, service, subsets, virtualService, yaml } from './test-helpers.ts';
+import { assertUsable, compileRoutes, routesOf, service, subsets, virtualService, yaml } from './test-helpers.ts';
 
 const HOST = 'reviews.default.svc.cluster.local';
 const VHOST = `${HOST}:9080`;
 
 function grpc(http: string, extra: string[] = []): Compiled & { routes: JsonObject[]; codes: string[] } {
   const compiled = compileRoutes(yaml(service('reviews', { ports: [['grpc', 9080]] }), subsets('reviews'), ...extra, virtualService('reviews', `  hosts: [reviews]\n  http:\n${http}`)), 'grpc');
-  for (const r of compiled.resources) {
-    encodeResource(r.typeUrl, r.json);
-    assert.deepEqual(verifyResource(r.typeUrl, r.json), [], r.name);
-  }
+  assertUsable(compiled.resources, 'grpc');
   return { ...compiled, routes: routesOf(compiled.get(VHOST), VHOST), codes: compiled.diagnostics.map((d) => `${d.code} ${d.severity}`) };
 }
 
@@ -27,6 +22,7 @@ describe('routes: grpc flavor', () => {
       compiled.resources.map((r) => r.name),
       ['ratings.other.svc.cluster.local:9080', 'reviews.default.svc.cluster.local:9080', 'reviews.default.svc.cluster.local:9090'],
     );
+    assertUsable(compiled.resources, 'grpc');
     const json = compiled.get(VHOST).json;
     assert.deepEqual(json, {
       name: VHOST,

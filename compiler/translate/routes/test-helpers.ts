@@ -1,4 +1,10 @@
 /** Test helpers for route translation: inline YAML → model → RouteConfigurations of one proxy class. */
+import assert from 'node:assert/strict';
+import { register as registerGrpcXds } from '@grpc/grpc-js-xds';
+import { RouteConfigurationResourceType } from '@grpc/grpc-js-xds/build/src/xds-resource-type/route-config-resource-type.js';
+import { getPredicateForMatcher } from '@grpc/grpc-js-xds/build/src/route.js';
+import { verifyResource } from '../../verify/index.ts';
+import { encodeResource } from '../../xds/index.ts';
 import type { Diagnostic } from '../../diagnostics/index.ts';
 import { loadSources } from '../../load/index.ts';
 import { buildModel, indexOf } from '../../model/index.ts';
@@ -122,4 +128,29 @@ export function originOf(resource: Resource, path: readonly (string | number)[])
     if (entry.path.every((segment, i) => segment === path[i])) best = entry;
   }
   return best?.origin;
+}
+
+/**
+ * A RouteConfiguration as a proxyless gRPC client takes it: @grpc/grpc-js-xds decodes and
+ * validates it (a failure would be a NACK) and builds every route's matcher, which is where
+ * an invalid regex would crash the client. Throws with grpc-js-xds's reason.
+ */
+export function assertGrpcAccepts(resource: Resource): void {
+  registerGrpcXds(); // registers the fault filter, which route overrides are validated against
+  const bytes = Buffer.from(encodeResource(resource.typeUrl, resource.json));
+  const type = RouteConfigurationResourceType.get();
+  const context = {} as unknown as Parameters<typeof type.decode>[0];
+  const result = type.decode(context, { type_url: resource.typeUrl, value: bytes });
+  assert.equal(result.error, undefined, `${resource.name}: grpc-js-xds rejects it`);
+  const value = result.value as { virtual_hosts: { routes: { match: Parameters<typeof getPredicateForMatcher>[0] }[] }[] };
+  for (const vh of value.virtual_hosts) for (const r of vh.routes) getPredicateForMatcher(r.match);
+}
+
+/** Every resource encodes, breaks no validate rule and, for gRPC, is accepted by grpc-js-xds. */
+export function assertUsable(resources: readonly Resource[], flavor: Flavor): void {
+  for (const r of resources) {
+    encodeResource(r.typeUrl, r.json);
+    assert.deepEqual(verifyResource(r.typeUrl, r.json), [], r.name);
+    if (flavor === 'grpc') assertGrpcAccepts(r);
+  }
 }
