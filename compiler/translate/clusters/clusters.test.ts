@@ -186,7 +186,7 @@ spec:
   it('one per port the workload serves, to the application on 127.0.0.1:PORT, with its protocol', () => {
     const out = compile(files, 'envoy', 'shop', { app: 'web' });
     assertUsable(out.resources, 'envoy');
-    assert.deepEqual(clusterNames(out).filter((n) => n.startsWith('inbound')), ['inbound|80||', 'inbound|8080||']);
+    assert.deepEqual(clusterNames(out).filter((n) => n.startsWith('inbound')), ['inbound|8080||', 'inbound|80||']);
     const grpcPort = out.cluster('inbound|8080||');
     assert.equal(get(grpcPort, 'type'), 'STATIC');
     assert.deepEqual(get(grpcPort, 'loadAssignment.endpoints.0.lbEndpoints.0.endpoint.address.socketAddress'), { address: '127.0.0.1', portValue: 8080 });
