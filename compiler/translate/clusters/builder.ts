@@ -3,7 +3,8 @@
  * service as a whole or for one subset, from the traffic policy in effect.
  *
  * Discovery type by resolution — Envoy: STATIC → EDS over ADS, DNS → STRICT_DNS,
- * DNS_ROUND_ROBIN → LOGICAL_DNS (endpoints inline), NONE → ORIGINAL_DST. gRPC: STATIC →
+ * DNS_ROUND_ROBIN → LOGICAL_DNS (endpoints inline; V4_PREFERRED, the record's TTL, else
+ * 60 s), NONE → ORIGINAL_DST. gRPC: STATIC →
  * EDS, DNS and DNS_ROUND_ROBIN → LOGICAL_DNS (one host), NONE → EDS with the endpoints
  * sluice knows (diagnosed when there are none); a DNS cluster left without a host to resolve
  * becomes an EDS cluster with no endpoints, which gRPC accepts.
@@ -83,6 +84,12 @@ export class ClusterBuilder {
     if (type !== 'EDS' && type !== 'ORIGINAL_DST' && endpoints.length === 0 && this.flavor === 'grpc') type = 'EDS';
     draft.json.type = type;
     if (type === 'EDS') draft.json.edsClusterConfig = { edsConfig: EDS_OVER_ADS, serviceName: name };
+    else if (this.flavor === 'envoy' && (type === 'STRICT_DNS' || type === 'LOGICAL_DNS')) {
+      // as Istio: re-resolve at the record's TTL (else every 60 s); IPv4 first, IPv6 when there is no A record
+      draft.json.dnsLookupFamily = 'V4_PREFERRED';
+      draft.json.dnsRefreshRate = '60s';
+      draft.json.respectDnsTtl = true;
+    }
 
     const h2 = applyConnectionPool(draft, policy.connectionPool, port.protocol);
     applyOutlierDetection(draft, policy.outlierDetection);

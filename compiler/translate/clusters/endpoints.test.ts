@@ -211,7 +211,8 @@ describe('ServiceEntry resolutions', () => {
     assertUsable(out.resources, 'envoy');
     const c = out.cluster(EXT);
     assert.equal(get(c, 'type'), 'STRICT_DNS');
-    assert.equal(get(c, 'dnsLookupFamily'), undefined);
+    assert.equal(get(c, 'dnsLookupFamily'), 'V4_PREFERRED');
+    assert.equal(get(c, 'respectDnsTtl'), true);
     assert.deepEqual(addresses(get(c, 'loadAssignment')), ['a.example.com:443', 'b.example.com:443']);
     assert.equal(out.resources.some((r) => r.typeUrl === CLA), false);
     assert.deepEqual(addresses(get(compile(entry('DNS'), 'envoy', 'shop').cluster(EXT), 'loadAssignment')), ['ext.example.com:443']);
