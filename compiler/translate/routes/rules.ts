@@ -4,7 +4,7 @@
  * without matches. Delegated rules are merged with their root rule here, as Istio's
  * `mergeHTTPRoutes` does; Gateway API rules are ordered by the Gateway API's precedence.
  */
-import type { HttpRoute, Origin, RouteDestination, VirtualService } from '../../model/index.ts';
+import type { HttpRoute, Origin, VirtualService } from '../../model/index.ts';
 import { isRecord } from '../../model/index.ts';
 import type { NodePath } from './sources.ts';
 import { under } from './sources.ts';
@@ -61,16 +61,6 @@ export function setting(rule: Rule, key: string): Setting | undefined {
 
 export function ruleOrigin(rule: Rule): Origin {
   return { doc: rule.own.vs.doc, path: rule.own.http.path };
-}
-
-export function destinationsOf(rule: Rule): readonly RouteDestination[] {
-  return rule.own.http.destinations;
-}
-
-/** The origin of a key of a match condition, or of one of its map entries (`headers`, `name`). */
-export function matchOrigin(match: MatchCondition, key: string, ...rest: (string | number)[]): Origin {
-  const base = match.keyOrigins?.get(key) ?? match.origin;
-  return { doc: base.doc, path: under(base.path, key, ...rest) };
 }
 
 /** The entries of a plain (not delegating) rule. */
