@@ -5,6 +5,7 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { allCodes, validatePaths, validateSources } from '../compiler/index.ts';
+import { fixtureFindings } from './fixture-findings.ts';
 import type { CodeDefinition, Diagnostic } from '../compiler/index.ts';
 
 const repo = join(import.meta.dirname, '..');
@@ -66,7 +67,7 @@ async function optionExamples(): Promise<Example[]> {
 async function examples(): Promise<Map<string, Example>> {
   const found = new Map<string, Example>();
   for (const file of fixtures(fixturesRoot).map((f) => relative(repo, f))) {
-    const result = await validatePaths([file]);
+    const result = await fixtureFindings(file);
     const text = result.files.get(file)?.text ?? '';
     for (const d of result.diagnostics) {
       if (!found.has(d.code)) found.set(d.code, { file, text, diagnostic: d });

@@ -48,7 +48,7 @@ function check(name: string, sources: SourceFile[] | string, proxy: ProxyClass) 
 describe('golden xDS output', () => {
   const platform = bookinfoFile('platform/bookinfo.yaml');
   const rules = bookinfoFile('networking/destination-rule-all.yaml');
-  const scenarios = bookinfoFiles('networking').filter((f) => /virtual-service-(all-v1|reviews-|ratings-test|details-v2)/.test(f) || f.includes('fault-injection'));
+  const scenarios = bookinfoFiles('networking').filter((f) => /virtual-service-(all-v1|reviews-|ratings-test)/.test(f) || f.includes('fault-injection'));
   for (const flavor of flavors) {
     // The caller of reviews and ratings in bookinfo: productpage v1 in default.
     const proxy = proxyClass(flavor, 'default', { app: 'productpage', version: 'v1' });
