@@ -1,6 +1,7 @@
 import { indexOf } from '../model/index.ts';
 import type { PolicyModel } from '../model/index.ts';
-import type { Diagnostic } from '../diagnostics/index.ts';
+import { diagnostic } from '../diagnostics/index.ts';
+import type { CodeDefinition, Diagnostic, Located } from '../diagnostics/index.ts';
 import { translateClusters } from './clusters/index.ts';
 import { translateListeners } from './listeners/index.ts';
 import { translateRoutes } from './routes/index.ts';
@@ -11,16 +12,58 @@ export * from './naming.ts';
 export { classifyNode, proxyClass } from './proxy-class.ts';
 export type { NodeIdentity } from './proxy-class.ts';
 
+/** How many findings of one code one translation lists with their positions. */
+export const FINDINGS_LISTED_PER_CODE = 25;
+
 /**
  * The model → Envoy v3 resources for one proxy class. Pure; the order of resources is
  * stable (clusters, endpoints, listeners, routes, each by name) so output diffs are minimal.
  */
 export function translate(model: PolicyModel, proxy: ProxyClass, options: TranslateOptions = {}): TranslateResult {
-  const diagnostics: Diagnostic[] = [];
-  const ctx: TranslateContext = { model, index: indexOf(model), proxy, options, report: (d) => diagnostics.push(d) };
+  const { ctx, diagnostics } = createTranslateContext(model, proxy, options);
   const resources = [...translateClusters(ctx), ...translateListeners(ctx), ...translateRoutes(ctx)];
   const order = ['Cluster', 'ClusterLoadAssignment', 'Listener', 'RouteConfiguration', 'Secret'];
   const rank = (typeUrl: string) => order.findIndex((t) => typeUrl.endsWith(`.${t}`));
   resources.sort((a, b) => rank(a.typeUrl) - rank(b.typeUrl) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  return { proxy, resources, diagnostics };
+  return { proxy, resources, diagnostics: diagnostics() };
+}
+
+/**
+ * The context every part of the translator gets, and the findings it collected (with the
+ * summaries of findings past FINDINGS_LISTED_PER_CODE) once the parts are done.
+ */
+export function createTranslateContext(model: PolicyModel, proxy: ProxyClass, options: TranslateOptions = {}): { ctx: TranslateContext; diagnostics: () => Diagnostic[] } {
+  const collected: Diagnostic[] = [];
+  const perCode = new Map<CodeDefinition, { listed: number; unlisted: number; first: Located }>();
+  const ctx: TranslateContext = {
+    model,
+    index: indexOf(model),
+    proxy,
+    options,
+    report: (d) => collected.push(d),
+    reportAt(def, locate, message, reportOptions) {
+      const seen = perCode.get(def);
+      if (seen && seen.listed >= FINDINGS_LISTED_PER_CODE) {
+        seen.unlisted++;
+        return;
+      }
+      const at = locate();
+      collected.push(diagnostic(def, at, message, reportOptions));
+      if (seen) seen.listed++;
+      else perCode.set(def, { listed: 1, unlisted: 0, first: at });
+    },
+  };
+  const diagnostics = () => {
+    const summaries: Diagnostic[] = [];
+    for (const [def, { unlisted, first }] of perCode) {
+      if (unlisted === 0) continue;
+      summaries.push(
+        diagnostic(def, first, `${unlisted.toLocaleString('en-US')} more ${def.code} findings for proxy class ${proxy.key} are not listed (${FINDINGS_LISTED_PER_CODE} are)`, {
+          hint: `${def.hint} The same setting is likely used fleet-wide: fix it where it is defined, or accept it for this flavor.`,
+        }),
+      );
+    }
+    return [...collected, ...summaries];
+  };
+  return { ctx, diagnostics };
 }

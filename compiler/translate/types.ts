@@ -1,4 +1,4 @@
-import type { Diagnostic } from '../diagnostics/index.ts';
+import type { CodeDefinition, Diagnostic, Located, ReportOptions } from '../diagnostics/index.ts';
 import type { Labels, ModelIndex, Origin, PolicyModel } from '../model/index.ts';
 import type { JsonObject, ResourceTypeUrl } from '../xds/index.ts';
 
@@ -63,6 +63,12 @@ export interface TranslateContext {
   options: TranslateOptions;
   /** A policy feature the flavor cannot express, and the like: never silent loss. */
   report(diagnostic: Diagnostic): void;
+  /**
+   * The same, with the position computed only if the finding is listed: past
+   * FINDINGS_LISTED_PER_CODE findings of one code in one translation, the rest are counted
+   * in one summary finding instead (a fleet-wide setting can cause thousands).
+   */
+  reportAt(def: CodeDefinition, locate: () => Located, message: string, options?: ReportOptions): void;
 }
 
 export interface TranslateResult {

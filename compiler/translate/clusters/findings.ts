@@ -4,7 +4,6 @@
  * each subset cluster), but the user gets one finding per policy node and code. Messages
  * therefore name the service host, not one cluster.
  */
-import { diagnostic } from '../../diagnostics/index.ts';
 import type { CodeDefinition, ReportOptions } from '../../diagnostics/index.ts';
 import type { PathSegment } from '../../load/types.ts';
 import type { Origin } from '../../model/index.ts';
@@ -34,6 +33,6 @@ export class Findings {
     const key = `${def.code}\n${origin.doc.file}\n${origin.doc.index}\n${path.join('\u0000')}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    this.ctx.report(diagnostic(def, origin.doc.locate(path), message, options));
+    this.ctx.reportAt(def, () => origin.doc.locate(path), message, options);
   }
 }

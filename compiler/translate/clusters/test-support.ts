@@ -3,18 +3,18 @@
  * class, and the checks every output must pass — it encodes with the Envoy protos, breaks no
  * validate rule, and (grpc flavor) @grpc/grpc-js-xds's own resource validation accepts it.
  */
+import { createTranslateContext } from '../index.ts';
 import assert from 'node:assert/strict';
 import { ClusterResourceType } from '@grpc/grpc-js-xds/build/src/xds-resource-type/cluster-resource-type.js';
 import { EndpointResourceType } from '@grpc/grpc-js-xds/build/src/xds-resource-type/endpoint-resource-type.js';
 import type { Diagnostic } from '../../diagnostics/index.ts';
-import { indexOf } from '../../model/index.ts';
 import type { Labels, PolicyModel } from '../../model/index.ts';
 import { validateSources } from '../../validate.ts';
 import { verifyResource } from '../../verify/index.ts';
 import { encodeResource, RESOURCE_TYPE_URLS } from '../../xds/index.ts';
 import type { JsonObject } from '../../xds/index.ts';
 import { proxyClass } from '../proxy-class.ts';
-import type { Flavor, Resource, TranslateContext } from '../types.ts';
+import type { Flavor, Resource } from '../types.ts';
 import { translateClusters } from './index.ts';
 
 /** The value at a dotted path (`a.b.0.c`; numbers index arrays) of a JSON tree, or undefined. */
@@ -64,9 +64,9 @@ export function modelOf(files: Record<string, string> | string): PolicyModel {
 }
 
 export function translateModel(model: PolicyModel, flavor: Flavor, namespace = 'default', labels: Labels = {}): Compiled {
-  const diagnostics: Diagnostic[] = [];
-  const ctx: TranslateContext = { model, index: indexOf(model), proxy: proxyClass(flavor, namespace, labels), options: {}, report: (d) => diagnostics.push(d) };
+  const { ctx, diagnostics: findings } = createTranslateContext(model, proxyClass(flavor, namespace, labels));
   const resources = translateClusters(ctx);
+  const diagnostics: Diagnostic[] = findings();
   const resource = (typeUrl: string, name: string): Resource => {
     const found = resources.find((r) => r.typeUrl === typeUrl && r.name === name);
     assert.ok(found, `no ${typeUrl.slice(typeUrl.lastIndexOf('.') + 1)} ${name}; have ${resources.map((r) => r.name).join(', ')}`);

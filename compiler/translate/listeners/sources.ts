@@ -2,7 +2,6 @@
  * Source maps and diagnostics for listeners: which policy node produced which part of a
  * Listener, and reporting a finding at a policy node once per translation.
  */
-import { diagnostic } from '../../diagnostics/index.ts';
 import type { CodeDefinition } from '../../diagnostics/index.ts';
 import type { PathSegment, PolicyDocument } from '../../load/types.ts';
 import type { Origin } from '../../model/index.ts';
@@ -46,10 +45,9 @@ export class Reporter {
   constructor(private readonly ctx: TranslateContext) {}
 
   at(def: CodeDefinition, origin: Origin, message: string, path: NodePath = origin.path): void {
-    const located = origin.doc.locate(path);
-    const key = `${def.code}\n${located.file}:${located.line}:${located.col}\n${message}`;
+    const key = `${def.code}\n${origin.doc.file}#${origin.doc.index}\n${path.join('\u0000')}\n${message}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
-    this.ctx.report(diagnostic(def, located, message));
+    this.ctx.reportAt(def, () => origin.doc.locate(path), message);
   }
 }

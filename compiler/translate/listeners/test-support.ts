@@ -3,16 +3,16 @@
  * @grpc/grpc-js-xds's own Listener validation (what it would NACK) and its RBAC engine
  * (what it would allow). Never imported by runtime code.
  */
+import { createTranslateContext } from '../index.ts';
 import { createRequire } from 'node:module';
 import type { Diagnostic } from '../../diagnostics/index.ts';
 import type { SourceFile } from '../../load/index.ts';
 import type { PolicyModel } from '../../model/index.ts';
-import { indexOf } from '../../model/index.ts';
 import { validateSources } from '../../validate.ts';
 import type { JsonObject, JsonValue } from '../../xds/index.ts';
 import { encodeResource, RESOURCE_TYPE_URLS } from '../../xds/index.ts';
 import { proxyClass } from '../proxy-class.ts';
-import type { Flavor, Resource, TranslateContext } from '../types.ts';
+import type { Flavor, Resource } from '../types.ts';
 import { translateListeners } from './index.ts';
 
 export interface Compiled {
@@ -22,9 +22,9 @@ export interface Compiled {
 }
 
 export function translateModel(model: PolicyModel, flavor: Flavor, namespace: string, labels: Record<string, string> = {}): Compiled {
-  const diagnostics: Diagnostic[] = [];
-  const ctx: TranslateContext = { model, index: indexOf(model), proxy: proxyClass(flavor, namespace, labels), options: {}, report: (d) => diagnostics.push(d) };
-  return { resources: translateListeners(ctx), diagnostics, model };
+  const { ctx, diagnostics } = createTranslateContext(model, proxyClass(flavor, namespace, labels));
+  const resources = translateListeners(ctx);
+  return { resources, diagnostics: diagnostics(), model };
 }
 
 export function compile(files: SourceFile[] | string, flavor: Flavor, namespace: string, labels: Record<string, string> = {}): Compiled {

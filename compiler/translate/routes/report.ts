@@ -3,7 +3,6 @@
  * rule is translated for several hosts or ports.
  */
 import type { CodeDefinition } from '../../diagnostics/index.ts';
-import { diagnostic } from '../../diagnostics/index.ts';
 import type { PolicyDocument } from '../../load/types.ts';
 import type { TranslateContext } from '../types.ts';
 import type { NodePath } from './sources.ts';
@@ -23,6 +22,6 @@ export class Reporter {
     const key = `${code.code} ${message}`;
     if (messages.has(key)) return;
     messages.add(key);
-    this.ctx.report(diagnostic(code, doc.locate(path), message));
+    this.ctx.reportAt(code, () => doc.locate(path), message);
   }
 }

@@ -1,4 +1,5 @@
 /** Test helpers for route translation: inline YAML → model → RouteConfigurations of one proxy class. */
+import { createTranslateContext } from '../index.ts';
 import assert from 'node:assert/strict';
 import { register as registerGrpcXds } from '@grpc/grpc-js-xds';
 import { RouteConfigurationResourceType } from '@grpc/grpc-js-xds/build/src/xds-resource-type/route-config-resource-type.js';
@@ -7,7 +8,7 @@ import { verifyResource } from '../../verify/index.ts';
 import { encodeResource } from '../../xds/index.ts';
 import type { Diagnostic } from '../../diagnostics/index.ts';
 import { loadSources } from '../../load/index.ts';
-import { buildModel, indexOf } from '../../model/index.ts';
+import { buildModel } from '../../model/index.ts';
 import type { Labels, PolicyModel } from '../../model/index.ts';
 import type { SourceFile } from '../../load/index.ts';
 import type { JsonObject } from '../../xds/index.ts';
@@ -36,14 +37,9 @@ export function modelOf(files: Record<string, string> | string | readonly Source
 
 export function compileRoutes(files: Record<string, string> | string | readonly SourceFile[] | PolicyModel, flavor: Flavor, proxy: ProxyOptions = {}): Compiled {
   const model = typeof files === 'object' && !Array.isArray(files) && 'services' in files ? (files as PolicyModel) : modelOf(files as Record<string, string> | string | readonly SourceFile[]);
-  const diagnostics: Diagnostic[] = [];
-  const resources = translateRoutes({
-    model,
-    index: indexOf(model),
-    proxy: proxyClass(flavor, proxy.namespace ?? 'default', proxy.labels ?? {}),
-    options: proxy.options ?? {},
-    report: (d) => diagnostics.push(d),
-  });
+  const context = createTranslateContext(model, proxyClass(flavor, proxy.namespace ?? 'default', proxy.labels ?? {}), proxy.options ?? {});
+  const resources = translateRoutes(context.ctx);
+  const diagnostics: Diagnostic[] = context.diagnostics();
   return {
     resources,
     diagnostics,
