@@ -13,7 +13,7 @@ export const RESOURCE_DOES_NOT_ENCODE = defineCode({
   stage: 'verify',
   severity: 'error',
   title: 'Compiled resource does not encode with the Envoy protos',
-  hint: 'sluice produced configuration the Envoy API cannot carry from this policy; the snapshot is not published. Please report it with this policy.',
+  hint: 'The policy value here cannot be carried by the Envoy API (a negative weight, say), so the snapshot is not published. Fix the value; the finding next to it usually says how.',
 });
 export const RESOURCE_BREAKS_RULE = defineCode({
   code: 'SLU7101',

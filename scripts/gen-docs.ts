@@ -28,6 +28,7 @@ const stageTitles: Record<string, string> = {
 const noExample: Record<string, string> = {
   SLU2013:
     'A fallback: a value that fits none of the forms an anyOf/oneOf allows, when no single form explains the error better. No schema sluice ships has such a shape today; the message lists what each form requires.',
+  SLU7007: 'Reported when the rollout controller compiles a weight overlay that names a route or subset the VirtualService does not have (an overlay is a compile option, not a file); the route tests show it.',
   SLU9001: 'An analyzer threw on some input: a bug in sluice, reported as a finding instead of a crash. The hostile-input test feeds 2,000 mutated policies and requires that it never appears.',
 };
 

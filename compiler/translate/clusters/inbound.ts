@@ -21,7 +21,7 @@ import type { Findings } from './findings.ts';
 export function inboundClusters(ctx: TranslateContext, findings: Findings): Resource[] {
   if (ctx.proxy.flavor !== 'envoy') return [];
   // the listeners translator reports unresolved ports; asking it again must not repeat them
-  const quiet: TranslateContext = { ...ctx, report: () => undefined };
+  const quiet: TranslateContext = { ...ctx, report: () => undefined, reportAt: () => undefined };
   const ports = inboundPorts(quiet, classWorkloads(ctx.model, ctx.proxy), new Reporter(quiet));
   return ports.map(({ port, protocol, origin }) => {
     const name = inboundClusterName(port);
