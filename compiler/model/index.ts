@@ -18,3 +18,4 @@ export { indexOf, isVisible, ModelIndex } from './lookup.ts';
 export { convertGrpcMatch, convertHttpMatch } from './gatewayapi.ts';
 export { arr, dig, isRecord, labelsOf, num, numStrict, rec, records, str, strings } from './json.ts';
 export type { JsonRecord } from './json.ts';
+export { child as childPath, pathOf } from './paths.ts';

@@ -3,6 +3,7 @@
  * Paths are JSON paths inside the resource; origins are (document, node path) pairs.
  */
 import type { PathSegment, PolicyDocument } from '../../load/types.ts';
+import { childPath } from '../../model/index.ts';
 import type { Origin } from '../../model/index.ts';
 import type { JsonPathSegment, Resource, SourceMapEntry } from '../types.ts';
 
@@ -97,28 +98,13 @@ export function at(base: readonly JsonPathSegment[], ...segments: JsonPathSegmen
   return out;
 }
 
-const children = new WeakMap<NodePath, Map<PathSegment, NodePath>>();
-
-function child(parent: NodePath, segment: PathSegment): NodePath {
-  let map = children.get(parent);
-  if (!map) children.set(parent, (map = new Map()));
-  let path = map.get(segment);
-  if (!path) {
-    const created = parent.slice();
-    created.push(segment);
-    path = Object.freeze(created);
-    map.set(segment, path);
-  }
-  return path;
-}
-
 /**
  * A node path extended by segments, interned: every VirtualService has a
- * `spec.http[0].route`, and the model's paths are interned the same way, so the same
- * frozen array serves them all (source maps of large meshes stay light).
+ * `spec.http[0].route`; interned in the model's table, so the model and the source maps
+ * share one frozen array per distinct path (source maps of large meshes stay light).
  */
 export function under(base: NodePath, ...segments: PathSegment[]): NodePath {
   let path = base;
-  for (const s of segments) path = child(path, s);
+  for (const s of segments) path = childPath(path, s);
   return path;
 }
