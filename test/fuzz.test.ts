@@ -111,3 +111,30 @@ describe('hostile input', () => {
     assert.ok(withFindings > MUTATIONS / 4, `only ${withFindings} mutations produced findings`);
   });
 });
+
+describe('hostile regular-expression input', () => {
+  it('matches schema patterns in linear time (a Gateway API header value that backtracking engines take hours on)', () => {
+    // `^[!-~]+([\t ]?[!-~]+)*$` is exponential in a backtracking engine: 26 characters took
+    // 220 ms with JavaScript's RegExp, each one more doubles it. RE2 answers at once.
+    const hostile = `${'a'.repeat(5000)}\u0001`;
+    const route = `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: reviews}
+spec:
+  parentRefs: [{group: "", kind: Service, name: reviews, port: 9080}]
+  rules:
+  - filters:
+    - type: RequestHeaderModifier
+      requestHeaderModifier:
+        set: [{name: x-note, value: "${hostile.replace('\u0001', '\\u0001')}"}]
+    backendRefs: [{name: reviews, port: 9080}]
+`;
+    const started = Date.now();
+    const result = validateSources([platform, { path: 'route.yaml', content: route }]);
+    assert.ok(Date.now() - started < 5000, `took ${Date.now() - started} ms`);
+    assert.ok(
+      result.diagnostics.some((d) => d.code === 'SLU2007' && d.path.endsWith('/value')),
+      JSON.stringify(result.diagnostics.map((d) => `${d.code} ${d.path}`)),
+    );
+  });
+});

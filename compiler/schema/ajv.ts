@@ -3,9 +3,10 @@
  * number formats with their ranges, and the Kubernetes schema extensions as keywords.
  */
 import { Ajv } from 'ajv';
-import type { AnySchemaObject, ErrorObject, FuncKeywordDefinition } from 'ajv';
+import type { AnySchemaObject, CodeOptions, ErrorObject, FuncKeywordDefinition } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FormatsPlugin } from 'ajv-formats';
+import { re2RegExp } from '../re2/index.ts';
 import { objectMetaSchema } from './envelope.ts';
 
 // ajv-formats is CommonJS with a default export; under NodeNext its type is the module namespace.
@@ -70,7 +71,7 @@ export function createAjv(): Ajv {
     inlineRefs: false,
     // Every pattern upstream is RE2 syntax; a test checks each one compiles identically with the `u` flag.
     unicodeRegExp: true,
-    code: { optimize: true },
+    code: { optimize: true, regExp: re2RegExp as unknown as CodeOptions['regExp'] },
   });
   addFormats(ajv, ['date-time', 'date', 'time', 'byte', 'ipv4', 'ipv6', 'uri', 'hostname', 'uuid', 'email', 'int32', 'int64', 'float', 'double', 'password', 'binary']);
   // Kubernetes number formats ajv-formats lacks. int64 from ajv-formats accepts every safe integer.

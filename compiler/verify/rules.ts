@@ -11,7 +11,7 @@
 import type { DescEnum, JsonObject, JsonValue } from '@bufbuild/protobuf';
 import type { WalkContext } from './types.ts';
 import { compareSecNanos, readDuration, readTimestamp, ReadError } from './scalars.ts';
-import { re2Error, re2Matches } from './re2.ts';
+import { re2Error, re2Matches } from '../re2/index.ts';
 import {
   isAddress, isEmail, isHeaderName, isHeaderValue, isHostname, isIp, isIpv4, isIpv6, isUri, isUriRef, isUuid,
 } from './well-known.ts';

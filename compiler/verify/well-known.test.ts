@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { re2Matches } from './re2.ts';
+import { re2Matches } from '../re2/index.ts';
 import {
   HEADER_LOOSE_SOURCE, HEADER_NAME_STRICT_SOURCE, HEADER_VALUE_STRICT_SOURCE, isHeaderName, isHeaderValue, isHostname,
 } from './well-known.ts';

@@ -9,8 +9,12 @@
 import type { JsonSchema } from '../convert.ts';
 import { DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN, LABEL_VALUE, OBJECT_META_ID, QUALIFIED_NAME } from '../envelope.ts';
 
-/** An IANA service name, as Kubernetes checks named ports: ≤15 chars, at least one letter. */
-const IANA_SVC_NAME = '^(?=.*[a-z])[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+/**
+ * An IANA service name, as Kubernetes checks named ports: ≤15 chars, a DNS label with at
+ * least one letter. Two patterns, because RE2 (which matches every schema pattern) has no
+ * lookahead.
+ */
+const IANA_SVC_NAME: JsonSchema = { allOf: [{ pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$' }, { pattern: '[a-z]' }] };
 const PROTOCOL: JsonSchema = { type: 'string', enum: ['TCP', 'UDP', 'SCTP'] };
 const PORT: JsonSchema = { type: 'integer', minimum: 1, maximum: 65535 };
 
@@ -52,7 +56,7 @@ const containerPort: JsonSchema = {
   required: ['containerPort'],
   properties: {
     containerPort: PORT,
-    name: { type: 'string', maxLength: 15, pattern: IANA_SVC_NAME },
+    name: { type: 'string', maxLength: 15, ...IANA_SVC_NAME },
     // A missing protocol is TCP when ports are compared for duplicates.
     protocol: { ...PROTOCOL, default: 'TCP' },
     hostPort: PORT,
@@ -122,7 +126,7 @@ export const serviceSchema: JsonSchema = k8sObject(
             properties: {
               name: { type: 'string', maxLength: 63, pattern: DNS1123_LABEL },
               port: PORT,
-              targetPort: { type: ['integer', 'string'], minimum: 1, maximum: 65535, maxLength: 15, pattern: IANA_SVC_NAME },
+              targetPort: { type: ['integer', 'string'], minimum: 1, maximum: 65535, maxLength: 15, ...IANA_SVC_NAME },
               protocol: { ...PROTOCOL, default: 'TCP' },
               appProtocol: { type: 'string', maxLength: 317 },
               nodePort: { type: 'integer', minimum: 0, maximum: 65535 },

@@ -1,7 +1,9 @@
 /**
- * RE2 for protoc-gen-validate `pattern` rules: Google's RE2 compiled to WASM (re2-wasm),
- * used directly (not through its JavaScript-RegExp-compatible wrapper, which rewrites the
- * pattern), so a pattern means what it means to Envoy's validator.
+ * Google's RE2 compiled to WASM (re2-wasm), used directly (not through its
+ * JavaScript-RegExp-compatible wrapper, which rewrites the pattern), so a pattern means what
+ * it means to Envoy's validator and to the Kubernetes API server. RE2 runs in linear time:
+ * every pattern applied to policy values goes through here, so hostile values cannot make
+ * a backtracking engine run for hours (ReDoS).
  */
 import { createRequire } from 'node:module';
 
@@ -38,4 +40,16 @@ export function re2Matches(pattern: string, input: string): boolean {
 export function re2Error(pattern: string): string | undefined {
   const re = compile(pattern);
   return typeof re === 'string' ? re : undefined;
+}
+
+/**
+ * A RegExp stand-in for ajv's `code.regExp` option: schema `pattern`s are matched by RE2,
+ * as the Kubernetes API server matches them. ajv passes JavaScript flags (`u`), which RE2
+ * does not need.
+ */
+export function re2RegExp(pattern: string): { test(input: string): boolean; source: string; flags: string; toString(): string } {
+  const problem = re2Error(pattern);
+  if (problem !== undefined) throw new Error(`schema pattern ${JSON.stringify(pattern)} is not RE2: ${problem}`);
+  // ajv keys its compiled patterns by toString(): it must differ per pattern.
+  return { source: pattern, flags: '', test: (input: string) => re2Matches(pattern, input), toString: () => `/${pattern}/` };
 }
