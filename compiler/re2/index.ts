@@ -42,14 +42,25 @@ export function re2Error(pattern: string): string | undefined {
   return typeof re === 'string' ? re : undefined;
 }
 
+/** Up to this length a backtracking engine cannot blow up: at most 2^16 steps, well under a millisecond. */
+const BACKTRACKING_SAFE_LENGTH = 16;
+
 /**
- * A RegExp stand-in for ajv's `code.regExp` option: schema `pattern`s are matched by RE2,
- * as the Kubernetes API server matches them. ajv passes JavaScript flags (`u`), which RE2
- * does not need.
+ * A RegExp stand-in for ajv's `code.regExp` option: schema `pattern`s are matched as the
+ * Kubernetes API server matches them, by RE2, in linear time whatever the value. Calls into
+ * WebAssembly cost about a microsecond each, so short values (most names and labels) are
+ * matched by JavaScript's engine, which cannot take long on them; longer ones by RE2.
  */
 export function re2RegExp(pattern: string): { test(input: string): boolean; source: string; flags: string; toString(): string } {
   const problem = re2Error(pattern);
   if (problem !== undefined) throw new Error(`schema pattern ${JSON.stringify(pattern)} is not RE2: ${problem}`);
+  let native: RegExp | undefined;
+  try {
+    native = new RegExp(pattern, 'u');
+  } catch {
+    native = undefined; // RE2 syntax JavaScript lacks: RE2 only
+  }
+  const test = (input: string): boolean => (native !== undefined && input.length <= BACKTRACKING_SAFE_LENGTH ? native.test(input) : re2Matches(pattern, input));
   // ajv keys its compiled patterns by toString(): it must differ per pattern.
-  return { source: pattern, flags: '', test: (input: string) => re2Matches(pattern, input), toString: () => `/${pattern}/` };
+  return { source: pattern, flags: '', test, toString: () => `/${pattern}/` };
 }
