@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,7 +143,9 @@ describe('sluice serve', () => {
     assert.ok((snapshots.policy.lastFailed?.errors ?? 0) > 0);
     assert.match(snapshots.policy.lastFailed?.findings[0] ?? '', /reviews-canary\.yaml:\d+:\d+/);
 
-    writeFileSync(canary, good.replace('weight: 50', 'weight: 70').replace('weight: 50', 'weight: 30'));
+    // Fixed the way editors save: a new file renamed over the old one.
+    writeFileSync(`${canary}.tmp`, good.replace('weight: 50', 'weight: 70').replace('weight: 50', 'weight: 30'));
+    renameSync(`${canary}.tmp`, canary);
     const rds = await client.nextOf(T.routeConfiguration, 10_000);
     assert.notEqual(rds.versionInfo, lastRdsVersion);
     assert.deepEqual(reviewsWeights(rds), [70, 30]);

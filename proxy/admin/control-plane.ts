@@ -2,15 +2,15 @@
  * `sluice serve` without the command line: policy files on disk → validated model → snapshots
  * compiled lazily per connecting proxy class → xDS, plus the admin HTTP server and metrics.
  *
- * The files are watched (fs.watch, recursive; fs.watchFile polling where that is not
+ * The files are watched (fs.watch on every folder; fs.watchFile polling where that is not
  * available). A change is debounced, then the policy is validated again: with errors, the last
  * good snapshots keep serving, each error is logged as a warning at its file:line:col and the
  * attempt is kept for /debug/snapshots and /readyz; without errors, every class with proxies is
  * recompiled and the changed snapshots are pushed.
  */
-import { watch, watchFile, unwatchFile, statSync } from 'node:fs';
+import { readdirSync, statSync, unwatchFile, watch, watchFile } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { compileModel, EntryCache, validatePaths } from '../../compiler/index.ts';
 import type { Diagnostic, PolicyModel, ProxyClass, Snapshot, ValidationResult } from '../../compiler/index.ts';
 import { SnapshotCache } from '../cache.ts';
@@ -67,8 +67,11 @@ export type StartResult = { ok: true; xdsAddress: string; httpAddress: string } 
 
 const MAX_FINDINGS = 20;
 
-export function where(d: Diagnostic): string {
-  return `${d.file}:${d.line}:${d.col}`;
+/** `file:line:col`, the file relative to `cwd` when it is below it. */
+export function where(d: Diagnostic, cwd = process.cwd()): string {
+  const rel = isAbsolute(d.file) ? relative(cwd, d.file) : d.file;
+  const file = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : d.file;
+  return `${file}:${d.line}:${d.col}`;
 }
 
 export class ControlPlane {
@@ -79,9 +82,10 @@ export class ControlPlane {
   private readonly logger: Logger;
   private readonly entries = new EntryCache();
   private readonly paths: string[];
+  private readonly cwd: string;
   private model: PolicyModel | undefined;
   private readonly state: PolicyState;
-  private readonly watchers: FSWatcher[] = [];
+  private readonly watchers = new Map<string, FSWatcher>();
   private readonly polled = new Set<string>();
   private readonly reloadDebounce: Debouncer;
   private reloading: Promise<void> | undefined;
@@ -90,8 +94,8 @@ export class ControlPlane {
 
   constructor(private readonly options: ControlPlaneOptions) {
     this.logger = options.logger ?? silentLogger;
-    const cwd = options.cwd ?? process.cwd();
-    this.paths = options.paths.map((p) => resolve(cwd, p));
+    this.cwd = options.cwd ?? process.cwd();
+    this.paths = options.paths.map((p) => resolve(this.cwd, p));
     this.state = { paths: [...options.paths], watch: 'off', lastGood: undefined, lastFailed: null, reloads: 0 };
     this.cache = new SnapshotCache({ snapshotFor: (proxy) => this.compile(proxy), logger: this.logger, debounce: { afterMs: options.pushDebounceMs ?? 100 } });
     this.xds = new XdsServer({ cache: this.cache, logger: this.logger, controlPlaneId: 'sluice' });
@@ -154,7 +158,8 @@ export class ControlPlane {
   async close(timeoutMs = 5_000): Promise<{ forced: boolean }> {
     this.closed = true;
     this.reloadDebounce.cancel();
-    for (const w of this.watchers.splice(0)) w.close();
+    for (const w of this.watchers.values()) w.close();
+    this.watchers.clear();
     for (const file of this.polled) unwatchFile(file);
     this.polled.clear();
     const [result] = await Promise.all([this.xds.close({ timeoutMs }), this.admin.close()]);
@@ -176,7 +181,7 @@ export class ControlPlane {
     const errors = result.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0) {
       this.metrics.compileFailed('compile', errors.length);
-      for (const d of errors) this.logger.warn(`${where(d)}: ${d.code} ${d.message}`, { classKey: proxy.key, file: d.file, line: d.line, col: d.col, code: d.code });
+      for (const d of errors) this.logger.warn(`${where(d, this.cwd)}: ${d.code} ${d.message}`, { classKey: proxy.key, file: where(d, this.cwd).replace(/:\d+:\d+$/, ''), line: d.line, col: d.col, code: d.code });
       this.logger.warn('compiled configuration has errors; keeping the last good snapshot', { classKey: proxy.key, errors: errors.length });
       return undefined;
     }
@@ -193,7 +198,7 @@ export class ControlPlane {
       documents: validation.documentCount,
       errors: errors.length,
       warnings: validation.diagnostics.filter((d) => d.severity === 'warning').length,
-      findings: errors.slice(0, MAX_FINDINGS).map((d) => `${where(d)} ${d.code} ${d.message}`),
+      findings: errors.slice(0, MAX_FINDINGS).map((d) => `${where(d, this.cwd)} ${d.code} ${d.message}`),
     };
   }
 
@@ -209,10 +214,11 @@ export class ControlPlane {
     this.state.reloads++;
     const attempt = this.attempt(validation);
     this.syncPolled(validation);
+    if (this.state.watch === 'fs.watch') this.syncDirectoryWatchers();
     if (!attempt.ok) {
       this.state.lastFailed = attempt;
       this.metrics.compileFailed('validate', attempt.errors);
-      for (const d of validation.diagnostics) if (d.severity === 'error') this.logger.warn(`${where(d)}: ${d.code} ${d.message}`, { file: d.file, line: d.line, col: d.col, code: d.code });
+      for (const d of validation.diagnostics) if (d.severity === 'error') this.logger.warn(`${where(d, this.cwd)}: ${d.code} ${d.message}`, { file: where(d, this.cwd).replace(/:\d+:\d+$/, ''), line: d.line, col: d.col, code: d.code });
       this.logger.warn('policy change has errors; keeping the last good snapshots', { errors: attempt.errors });
       return;
     }
@@ -228,31 +234,75 @@ export class ControlPlane {
 
   private changed(file: string | null): void {
     if (this.closed) return;
-    if (file !== null && !/\.ya?ml$/i.test(file)) return;
+    // A YAML file, or a name without an extension (a folder that may hold some); editors'
+    // swap and backup files are not worth a reload.
+    if (file !== null && !/\.ya?ml$/i.test(file) && /\.[^/\\]*$|~$/.test(basename(file))) return;
     this.reloadDebounce.trigger();
   }
 
+  /**
+   * Every folder below the policy paths gets a non-recursive fs.watch of its own (Node 20's
+   * recursive mode on Linux loses files that editors replace by renaming); the set is synced
+   * on every reload, so new folders are watched too. A file path is watched through its folder.
+   */
   private startWatching(validation: ValidationResult): void {
     if (!this.options.poll) {
       try {
-        for (const path of this.paths) {
-          if (statSync(path).isDirectory()) {
-            this.watchers.push(watch(path, { recursive: true }, (_event, file) => this.changed(file === null ? null : String(file))));
-          } else {
-            const name = basename(path);
-            this.watchers.push(watch(dirname(path), (_event, file) => file !== null && String(file) === name && this.changed(String(file))));
-          }
-        }
-        for (const w of this.watchers) w.on('error', (e) => this.logger.warn('file watcher failed', { error: e }));
+        this.syncDirectoryWatchers();
         this.state.watch = 'fs.watch';
         return;
       } catch (e) {
-        for (const w of this.watchers.splice(0)) w.close();
+        for (const w of this.watchers.values()) w.close();
+        this.watchers.clear();
         this.logger.info('fs.watch is not available here; polling the policy files', { error: e });
       }
     }
     this.state.watch = 'poll';
     this.syncPolled(validation);
+  }
+
+  private syncDirectoryWatchers(): void {
+    if (this.closed) return;
+    const wanted = new Map<string, string | undefined>();
+    const walk = (dir: string, depth: number) => {
+      if (wanted.has(dir) || depth > 32) return;
+      wanted.set(dir, undefined);
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') walk(join(dir, entry.name), depth + 1);
+    };
+    for (const path of this.paths) {
+      let isDirectory: boolean;
+      try {
+        isDirectory = statSync(path).isDirectory();
+      } catch {
+        continue;
+      }
+      if (isDirectory) walk(path, 0);
+      else if (!wanted.has(dirname(path))) wanted.set(dirname(path), basename(path));
+    }
+    for (const [dir, watcher] of [...this.watchers]) {
+      if (wanted.has(dir)) continue;
+      watcher.close();
+      this.watchers.delete(dir);
+    }
+    for (const [dir, only] of wanted) {
+      if (this.watchers.has(dir)) continue;
+      const watcher = watch(dir, (_event, file) => {
+        const name = file === null ? null : String(file);
+        if (only !== undefined && name !== only) return;
+        this.changed(name);
+      });
+      watcher.on('error', () => {
+        watcher.close();
+        this.watchers.delete(dir);
+      });
+      this.watchers.set(dir, watcher);
+    }
   }
 
   /** In polling mode, watches exactly the files the last load read. */
