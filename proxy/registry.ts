@@ -240,6 +240,8 @@ interface TypeRecord {
   /** Name → version the proxy rejected; '' stands for a rejected response without resources. */
   readonly rejected: Map<string, string>;
   lastNack: NackStatus | undefined;
+  /** The snapshot whose response the proxy last rejected: a rejection speaks only of that snapshot. */
+  rejectedSnapshot: string | undefined;
 }
 
 export interface ProxyRecordInit {
@@ -326,6 +328,7 @@ export class ProxyRecord {
     if (error) {
       const resourceNames = this.reject(t, answered);
       t.lastNack = { versionInfo: answered.versionInfo, nonce, code: error.code, message: error.message, resourceNames, at: new Date(this.registry.wallClock()).toISOString() };
+      t.rejectedSnapshot = answered.snapshotVersion;
       this.registry.logger.warn('proxy rejected configuration (NACK)', {
         nodeId: this.nodeId,
         streamId: this.streamId,
@@ -413,6 +416,17 @@ export class ProxyRecord {
     return undefined;
   }
 
+  /**
+   * The first type whose rejection was of `snapshotVersion`. A NACK of an older snapshot
+   * says nothing about a newer one still on its way (it stays in `state` until then).
+   */
+  rejectionOfSnapshot(snapshotVersion: string): { typeUrl: string; message: string } | undefined {
+    for (const [typeUrl, t] of this.types) {
+      if (t.rejected.size > 0 && t.rejectedSnapshot === snapshotVersion) return { typeUrl, message: t.lastNack?.message ?? '' };
+    }
+    return undefined;
+  }
+
   rejectionOf(typeUrl: string): string {
     return this.types.get(typeUrl)?.lastNack?.message ?? '';
   }
@@ -464,7 +478,7 @@ export class ProxyRecord {
   private type(typeUrl: string): TypeRecord {
     let t = this.types.get(typeUrl);
     if (!t) {
-      t = { subscription: undefined, pending: new Map(), lastSent: undefined, acked: undefined, ackedResources: new AcceptedResources(), rejected: new Map(), lastNack: undefined };
+      t = { subscription: undefined, pending: new Map(), lastSent: undefined, acked: undefined, ackedResources: new AcceptedResources(), rejected: new Map(), lastNack: undefined, rejectedSnapshot: undefined };
       this.types.set(typeUrl, t);
     }
     return t;
@@ -598,11 +612,10 @@ export class ProxyRegistry {
     const rejected: ConvergenceReport['rejected'] = [];
     if ('classKey' in target) {
       for (const r of this.classes.get(target.classKey)?.records ?? []) {
+        const why = r.hasConverged(target.snapshotVersion) ? undefined : r.rejectionOfSnapshot(target.snapshotVersion);
         if (r.hasConverged(target.snapshotVersion)) acked.push(r.nodeId);
-        else if (r.state === 'rejected' && r.snapshot?.version === target.snapshotVersion) {
-          const why = r.firstRejection();
-          rejected.push({ nodeId: r.nodeId, streamId: r.streamId, typeUrl: why?.typeUrl ?? '', message: why?.message ?? '' });
-        } else pending.push(r.nodeId);
+        else if (why) rejected.push({ nodeId: r.nodeId, streamId: r.streamId, typeUrl: why.typeUrl, message: why.message });
+        else pending.push(r.nodeId);
       }
     } else {
       for (const r of this.records.values()) {
