@@ -6,6 +6,7 @@ const suites = process.argv.slice(2);
 const all: Record<string, () => Promise<void>> = {
   validate: async () => (await import('./validate.bench.ts')).run(),
   compile: async () => (await import('./compile.bench.ts')).run(),
+  fanout: async () => (await import('./fanout.bench.ts')).run(),
 };
 
 console.log(`# sluice benchmarks — ${new Date().toISOString().slice(0, 10)}`);
