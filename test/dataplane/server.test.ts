@@ -12,7 +12,11 @@ process.env.GRPC_XDS_EXPERIMENTAL_RBAC = 'true';
 
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { proxyClass } from '../../compiler/index.ts';
@@ -55,7 +59,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-function policyYaml(port: number, callers: readonly string[]): string {
+function policyYaml(port: number, callers: readonly string[], mtls?: { principals: readonly string[] }): string {
   return `apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata: {name: ratings, namespace: shop}
@@ -81,7 +85,7 @@ apiVersion: security.istio.io/v1
 kind: PeerAuthentication
 metadata: {name: default, namespace: shop}
 spec:
-  mtls: {mode: DISABLE}
+  mtls: {mode: ${mtls ? 'STRICT' : 'DISABLE'}}
 ---
 apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
@@ -91,9 +95,15 @@ spec:
     matchLabels: {app: ratings}
   action: ALLOW
   rules:
-  - when:
+${
+  mtls
+    ? `  - from:
+    - source:
+        principals: [${mtls.principals.join(', ')}]`
+    : `  - when:
     - key: request.headers[x-caller]
-      values: [${callers.join(', ')}]
+      values: [${callers.join(', ')}]`
+}
 `;
 }
 
@@ -234,5 +244,115 @@ describe('data plane: a grpc-js-xds XdsServer serves sluice’s server listener 
     assert.equal(grpc.status[none.code], 'PERMISSION_DENIED', JSON.stringify(none));
     assert.ok(servingStatuses.every((s) => s.code === grpc.status.OK), `the server kept serving: ${JSON.stringify(servingStatuses)}`);
     console.log(`edited policy ACKed by the server after ${ackedMs.toFixed(0)} ms`);
+  });
+});
+
+// ---------------------------------------------------------------- STRICT mTLS
+
+/** A test CA and leaf certificates with SPIFFE URI SANs, made with openssl in `dir`. */
+function makeCertificates(dir: string, serviceAccounts: readonly string[]): void {
+  const ssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe', timeout: 10_000 });
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=sluice-test-ca');
+  for (const sa of serviceAccounts) {
+    writeFileSync(join(dir, `${sa}.ext`), `subjectAltName=URI:spiffe://cluster.local/ns/shop/sa/${sa}\nextendedKeyUsage=serverAuth,clientAuth\n`);
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${sa}.key`, '-out', `${sa}.csr`, '-subj', `/CN=${sa}`);
+    ssl('x509', '-req', '-in', `${sa}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${sa}.pem`, '-days', '1', '-extfile', `${sa}.ext`);
+  }
+}
+
+const certificateProviders = (dir: string, sa: string) => ({
+  certificate_providers: {
+    default: {
+      plugin_name: 'file_watcher',
+      config: { certificate_file: join(dir, `${sa}.pem`), private_key_file: join(dir, `${sa}.key`), ca_certificate_file: join(dir, 'ca.pem'), refresh_interval: '60s' },
+    },
+  },
+});
+
+describe('data plane: STRICT mTLS, a grpc-js-xds XdsServer enforces principal RBAC from client certificates', { timeout: 60_000 }, () => {
+  let port: number;
+  let revision = 0;
+  let cache: SnapshotCache;
+  let cp: SluiceXdsServer;
+  let cpAddress: string;
+  let dir: string;
+  let server: grpc.Server | undefined;
+  const clients: grpc.Client[] = [];
+  const servingStatuses: grpc.StatusObject[] = [];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sluice-mtls-'));
+    makeCertificates(dir, ['ratings', 'reviews', 'frontend']);
+    registerXds();
+    port = await freePort();
+    const yaml = () => policyYaml(port, [], { principals: ['cluster.local/ns/shop/sa/reviews'] });
+    cache = new SnapshotCache({ snapshotFor: (proxy) => compile(yaml(), `mtls-${++revision}`, proxy).snapshot, debounce: { afterMs: 5, maxMs: 50 }, logger: memoryLogger() });
+    cp = new SluiceXdsServer({ cache, logger: memoryLogger(), controlPlaneId: 'sluice-server-mtls-test' });
+    cpAddress = `127.0.0.1:${await cp.listen('127.0.0.1:0')}`;
+  });
+
+  after(async () => {
+    for (const c of clients) c.close();
+    server?.forceShutdown();
+    await cp.close({ timeoutMs: 1_000 });
+    cp.grpcServer.forceShutdown();
+    cache.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('4. the TLS listener is accepted; reviews (principal allowed) succeeds, frontend gets PERMISSION_DENIED, plaintext fails', async () => {
+    const started = performance.now();
+    const xds = require('@grpc/grpc-js-xds') as {
+      XdsServer: new (options?: grpc.ServerOptions) => grpc.Server & { addServingStateListener(port: string, l: (s: grpc.StatusObject) => void): void };
+      XdsServerCredentials: new (fallback: grpc.ServerCredentials) => grpc.ServerCredentials;
+      XdsChannelCredentials: new (fallback: grpc.ChannelCredentials) => grpc.ChannelCredentials;
+    };
+    const xdsServer = new xds.XdsServer({
+      'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': bootstrap(cpAddress, 'ratings-mtls', SERVER_LABELS, { server_listener_resource_name_template: TEMPLATE, ...certificateProviders(dir, 'ratings') }),
+    });
+    server = xdsServer;
+    xdsServer.addService(echoService, {
+      Echo: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => callback(null, { from: 'ratings-1' }),
+    });
+    const address = `127.0.0.1:${port}`;
+    const bound = new Promise<number>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`XdsServer not serving after 10 s; statuses ${JSON.stringify(servingStatuses)}; registry ${JSON.stringify(cp.registry.status().proxies)}`)), 10_000);
+      xdsServer.bindAsync(address, new xds.XdsServerCredentials(grpc.ServerCredentials.createInsecure()), (e, p) => {
+        clearTimeout(timer);
+        if (e) reject(e);
+        else resolve(p);
+      });
+    });
+    xdsServer.addServingStateListener(address, (s) => servingStatuses.push(s));
+    assert.equal(await bound, port);
+    const servingMs = performance.now() - started;
+    const lds = cp.registry
+      .status()
+      .proxies.find((p) => p.nodeId === 'ratings-mtls')
+      ?.types.find((t) => t.typeUrl === T.listener);
+    assert.equal(lds?.lastNack, undefined, JSON.stringify(lds?.lastNack));
+
+    const channel = (nodeId: string, sa: string, labels: Record<string, string>) => {
+      const c = new grpc.Client(TARGET, new xds.XdsChannelCredentials(grpc.credentials.createInsecure()), {
+        'grpc.TEST_ONLY_DO_NOT_USE_IN_PROD.xds_bootstrap_config': bootstrap(cpAddress, nodeId, labels, certificateProviders(dir, sa)),
+      });
+      clients.push(c);
+      return c;
+    };
+    const reviews = channel('reviews-mtls', 'reviews', CLIENT_LABELS);
+    const frontend = channel('frontend-mtls', 'frontend', { app: 'frontend', version: 'v1' });
+    const ok = await call(reviews);
+    assert.deepEqual(ok, { code: grpc.status.OK, details: '', from: 'ratings-1' });
+    const denied = await call(frontend);
+    assert.equal(grpc.status[denied.code], 'PERMISSION_DENIED', JSON.stringify(denied));
+
+    // A plaintext channel (no xDS credentials) to the same address cannot complete a handshake.
+    const plain = new grpc.Client(address, grpc.credentials.createInsecure());
+    clients.push(plain);
+    const refused = await new Promise<grpc.status>((resolve) =>
+      plain.makeUnaryRequest(ECHO, json.serialize, json.deserialize, {}, new grpc.Metadata(), { deadline: Date.now() + 2_000 }, (e) => resolve(e ? e.code : grpc.status.OK)),
+    );
+    assert.notEqual(refused, grpc.status.OK);
+    console.log(`mTLS: serving after ${servingMs.toFixed(0)} ms, checks done after ${(performance.now() - started).toFixed(0)} ms; plaintext → ${grpc.status[refused]}`);
   });
 });
