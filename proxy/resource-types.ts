@@ -44,6 +44,11 @@ export function removalOrder(typeUrls: Iterable<string>): string[] {
   return [...typeUrls].sort((a, b) => rankIn(REMOVAL_ORDER, a) - rankIn(REMOVAL_ORDER, b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** Make-before-break: every addition first (already in upsert order), then removals in removal order. */
+export function pushOrder<P extends { typeUrl: string }>(upserts: readonly P[], removals: readonly P[]): P[] {
+  return [...upserts, ...removalOrder(new Set(removals.map((p) => p.typeUrl))).flatMap((typeUrl) => removals.filter((p) => p.typeUrl === typeUrl))];
+}
+
 /** `type.googleapis.com/envoy.config.cluster.v3.Cluster` → `Cluster` (log lines, status). */
 export function shortTypeName(typeUrl: string): string {
   return typeUrl.slice(typeUrl.lastIndexOf('.') + 1);

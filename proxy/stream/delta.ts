@@ -10,7 +10,7 @@
  * subscribed to that do not exist, go out in `removed_resources`.
  */
 import type { Snapshot, SnapshotEntry } from '../../compiler/index.ts';
-import { CLUSTER_TYPE_URL, edsNameOf, ENDPOINTS_TYPE_URL, removalOrder, upsertOrder } from '../resource-types.ts';
+import { CLUSTER_TYPE_URL, edsNameOf, ENDPOINTS_TYPE_URL, pushOrder, upsertOrder } from '../resource-types.ts';
 import { Subscription, WILDCARD } from '../subscription.ts';
 import { encodeDeltaDiscoveryResponse } from '../wire/index.ts';
 import type { DeltaDiscoveryRequest } from '../wire/index.ts';
@@ -121,8 +121,7 @@ export class DeltaStream extends DiscoveryStream<DeltaDiscoveryRequest> {
       if (gone.length > 0) removals.push({ typeUrl, entries: [], removed: gone });
       t.mustRespond = false;
     }
-    const ordered = [...upserts, ...removalOrder(removals.map((p) => p.typeUrl)).flatMap((typeUrl) => removals.filter((p) => p.typeUrl === typeUrl))];
-    return ordered.map((p) => this.emit(p, snapshot, nonce()));
+    return pushOrder(upserts, removals).map((p) => this.emit(p, snapshot, nonce()));
   }
 
   protected release(): void {

@@ -14,7 +14,7 @@
  * part of a newer version of its type, or when the client subscribes to something new.
  */
 import type { Snapshot, SnapshotEntry } from '../../compiler/index.ts';
-import { CLUSTER_TYPE_URL, edsNameOf, ENDPOINTS_TYPE_URL, isFullStateType, removalOrder, upsertOrder } from '../resource-types.ts';
+import { CLUSTER_TYPE_URL, edsNameOf, ENDPOINTS_TYPE_URL, isFullStateType, pushOrder, upsertOrder } from '../resource-types.ts';
 import { Subscription } from '../subscription.ts';
 import { encodeDiscoveryResponse } from '../wire/index.ts';
 import type { DiscoveryRequest } from '../wire/index.ts';
@@ -120,8 +120,7 @@ export class SotwStream extends DiscoveryStream<DiscoveryRequest> {
       }
       t.mustRespond = false;
     }
-    const ordered = [...upserts, ...removalOrder(removals.map((p) => p.typeUrl)).flatMap((typeUrl) => removals.filter((p) => p.typeUrl === typeUrl))];
-    return ordered.map((p) => this.emit(p, snapshot, nonce()));
+    return pushOrder(upserts, removals).map((p) => this.emit(p, snapshot, nonce()));
   }
 
   protected release(): void {
