@@ -1,4 +1,5 @@
 /** Test helpers for route translation: inline YAML → model → RouteConfigurations of one proxy class. */
+import { service as serviceWithPods } from '../../analyze/networking/test-helpers.ts';
 import { createTranslateContext } from '../index.ts';
 import assert from 'node:assert/strict';
 import { register as registerGrpcXds } from '@grpc/grpc-js-xds';
@@ -65,31 +66,9 @@ export function routesOf(resource: Resource, name: string): JsonObject[] {
   return vhost(resource, name).routes as JsonObject[];
 }
 
-/** A Kubernetes Service (and a Deployment per version) in YAML. */
+/** A Kubernetes Service (and a Deployment per version) in YAML; the analyzers' helper with routes' defaults (v1 and v2). */
 export function service(name: string, options: { namespace?: string; ports?: readonly (readonly [string, number])[]; versions?: readonly string[] } = {}): string {
-  const ns = options.namespace ?? 'default';
-  const ports = (options.ports ?? [['http', 9080]]).map(([n, p]) => `  - {name: ${n}, port: ${p}}`).join('\n');
-  let out = `apiVersion: v1
-kind: Service
-metadata: {name: ${name}, namespace: ${ns}}
-spec:
-  selector: {app: ${name}}
-  ports:
-${ports}
-`;
-  for (const v of options.versions ?? ['v1', 'v2']) {
-    out += `---
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: ${name}-${v}, namespace: ${ns}}
-spec:
-  selector: {matchLabels: {app: ${name}, version: ${v}}}
-  template:
-    metadata: {labels: {app: ${name}, version: ${v}}}
-    spec: {containers: [{name: app, image: x}]}
-`;
-  }
-  return out;
+  return serviceWithPods(name, options.versions ?? ['v1', 'v2'], options);
 }
 
 /** A DestinationRule with subsets v1.. for a host. */
