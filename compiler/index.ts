@@ -16,6 +16,6 @@ export type { CompileOptions, CompileResult } from './compile.ts';
 export { buildSnapshot, EntryCache } from './snapshot/index.ts';
 export type { Snapshot, SnapshotEntry } from './snapshot/index.ts';
 export { classifyNode, clusterName, proxyClass, translate } from './translate/index.ts';
-export type { Flavor, NodeIdentity, ProxyClass, Resource, SourceMapEntry, TranslateOptions, WeightOverlay } from './translate/index.ts';
+export type { Flavor, HeaderRouteMatch, HeaderRouteOverlay, MirrorOverlay, NodeIdentity, ProxyClass, Resource, SourceMapEntry, TranslateOptions, WeightOverlay } from './translate/index.ts';
 export { diffPolicies, isEmpty } from './diff/index.ts';
 export type * from './diff/types.ts';

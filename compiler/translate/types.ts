@@ -49,6 +49,32 @@ export interface WeightOverlay {
   virtualService: string;
   route: string | number;
   weights: Readonly<Record<string, number>>;
+  /**
+   * A route inserted just before the target route: the same match plus these headers, all of
+   * its traffic to `subset` (a rollout's `setHeaderRoute` step).
+   */
+  headerRoute?: HeaderRouteOverlay;
+  /** A copy of `percentage`% of the route's requests to `subset` (a rollout's `setMirrorRoute` step). */
+  mirror?: MirrorOverlay;
+}
+
+/** Argo Rollouts' header match: one header, one of exact / prefix / regex. */
+export interface HeaderRouteMatch {
+  headerName: string;
+  headerValue: Readonly<{ exact?: string; prefix?: string; regex?: string }>;
+}
+
+export interface HeaderRouteOverlay {
+  /** Route name (default: the target route's name + `-canary-header`). */
+  name?: string;
+  match: readonly HeaderRouteMatch[];
+  subset: string;
+}
+
+export interface MirrorOverlay {
+  subset: string;
+  /** 0..100, fractions allowed. */
+  percentage: number;
 }
 
 export interface TranslateOptions {

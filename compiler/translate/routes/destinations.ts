@@ -8,7 +8,8 @@
  * - Gateway API: backend weights default to 1; weight 0 means no traffic even for a lone
  *   backend, and a rule whose backends all have weight 0 answers 500.
  * - Weight overlays (the rollout controller's current weights) replace the weight of each
- *   destination whose subset they name, before any of the above.
+ *   destination whose subset they name, before any of the above. An overlay's header route
+ *   (vhost.ts) and mirror (route.ts) are added the same way: as inputs, never as patches.
  */
 import type { RouteDestination, VirtualService } from '../../model/index.ts';
 import type { TranslateContext, WeightOverlay } from '../types.ts';
@@ -51,13 +52,13 @@ export function indexOverlays(overlays: readonly WeightOverlay[] | undefined): O
   return out;
 }
 
-/** The overlay weights for a rule (by name or index), or undefined. */
-export function overlayFor(overlays: OverlayIndex, vs: VirtualService, rule: { index: number; name?: string }): Readonly<Record<string, number>> | undefined {
+/** The overlay for a rule (by name or index), or undefined. */
+export function overlayFor(overlays: OverlayIndex, vs: VirtualService, rule: { index: number; name?: string }): WeightOverlay | undefined {
   if (overlays.size === 0) return undefined;
   const list = overlays.get(`${vs.namespace}/${vs.name}`);
   if (!list) return undefined;
   for (const o of list) {
-    if (o.route === rule.index || (rule.name !== undefined && o.route === rule.name)) return o.weights;
+    if (o.route === rule.index || (rule.name !== undefined && o.route === rule.name)) return o;
   }
   return undefined;
 }

@@ -1,7 +1,7 @@
 /**
  * Weight overlays that cannot apply are reported (SLU7007) where the policy can be pointed
  * at: a VirtualService that exists but has no such HTTP route, or a route without a
- * destination in one of the overlay's subsets. An overlay for a VirtualService that does
+ * destination in one of the overlay's subsets (weights, header route or mirror). An overlay for a VirtualService that does
  * not exist has no policy node to point at; the rollout controller owns that case.
  */
 import type { VirtualService } from '../../model/index.ts';
@@ -30,12 +30,13 @@ export function checkOverlays(ctx: TranslateContext, report: Reporter): void {
     }
     const subsets = new Set(rule.destinations.map((d) => d.subset));
     const missing = Object.keys(o.weights).filter((s) => !subsets.has(s));
+    for (const extra of [o.headerRoute?.subset, o.mirror?.subset]) if (extra !== undefined && !subsets.has(extra) && !missing.includes(extra)) missing.push(extra);
     if (missing.length > 0) {
       report.once(
         OVERLAY_NOT_APPLIED,
         vs.doc,
         rule.path,
-        `weight overlay for route ${JSON.stringify(o.route)} of ${where} sets weights for subset${missing.length === 1 ? '' : 's'} ${missing.map((m) => `"${m}"`).join(', ')}, which the route has no destination for: ${missing.length === 1 ? 'that weight is' : 'those weights are'} not applied`,
+        `weight overlay for route ${JSON.stringify(o.route)} of ${where} sets weights for subset${missing.length === 1 ? '' : 's'} ${missing.map((m) => `"${m}"`).join(', ')}, which the route has no destination for: ${missing.length === 1 ? 'that weight (or header route, or mirror) is' : 'those are'} not applied`,
       );
     }
   }

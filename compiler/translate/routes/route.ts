@@ -10,7 +10,7 @@
 import type { Labels, VirtualService } from '../../model/index.ts';
 import { isRecord, resolveHostName } from '../../model/index.ts';
 import type { JsonObject, JsonValue } from '../../xds/index.ts';
-import type { Flavor, JsonPathSegment, TranslateContext } from '../types.ts';
+import type { Flavor, JsonPathSegment, MirrorOverlay, TranslateContext } from '../types.ts';
 import { GRPC_RETRY_NARROWED, GRPC_ROUTE_LEFT_OUT, GRPC_UNSUPPORTED_SETTING, NO_ENVOY_EQUIVALENT, ROUTE_WITHOUT_BACKEND } from './codes.ts';
 import { CORS_FILTER, translateCors } from './cors.ts';
 import type { OverlayIndex } from './destinations.ts';
@@ -143,6 +143,22 @@ function mirrorPolicies(rc: RouteContext, rule: Rule, action: JsonObject, base: 
   if (policies.length > 0) action.requestMirrorPolicies = policies;
 }
 
+/** The rollout's mirror (setMirrorRoute): to the route's destination in the mirror's subset. */
+function overlayMirror(rc: RouteContext, rule: Rule, mirror: MirrorOverlay, action: JsonObject, base: readonly JsonPathSegment[]): void {
+  const http = rule.own.http;
+  const destination = http.destinations.find((d) => d.subset === mirror.subset);
+  if (!destination || !(mirror.percentage > 0)) return;
+  if (rc.flavor === 'grpc') {
+    rc.report.once(GRPC_UNSUPPORTED_SETTING, rule.own.vs.doc, http.path, `the rollout's mirror route (${mirror.percentage}% to subset ${mirror.subset}) on ${describe(rule)} is not supported by proxyless gRPC clients and is left out of their configuration`);
+    return;
+  }
+  const policies = Array.isArray(action.requestMirrorPolicies) ? (action.requestMirrorPolicies as JsonObject[]) : [];
+  rc.sources.add(at(base, 'requestMirrorPolicies', policies.length), rule.own.vs.doc, destination.path);
+  const cluster = destinationCluster(rc.ctx, destination.host.fqdn, destination.port, destination.subset, rc.listenPort);
+  policies.push({ cluster, runtimeFraction: { defaultValue: perMillion({ value: mirror.percentage }) as JsonObject }, traceSampled: false });
+  action.requestMirrorPolicies = policies;
+}
+
 /** The original HTTPRoute URLRewrite path modifier (the model keeps only its value). */
 function gatewayFullPathRewrite(rule: Rule): boolean {
   const vs = rule.own.vs;
@@ -181,7 +197,7 @@ function routeAction(rc: RouteContext, rule: Rule, matchedPrefix: string | undef
   const actionPath = at(base, 'route');
   rc.sources.add(actionPath, vs.doc, under(http.path, gateway ? 'backendRefs' : 'route'));
   const overlay = overlayFor(rc.overlays, vs, http);
-  const target = targetOf(vs, http.destinations, overlay);
+  const target = targetOf(vs, http.destinations, overlay?.weights);
   if (target.kind === 'none' && gateway) return 'directResponse500';
 
   const action: JsonObject = {};
@@ -275,6 +291,7 @@ function routeAction(rc: RouteContext, rule: Rule, matchedPrefix: string | undef
     if (grpc) unsupported(rc, mirror, 'mirroring', rule);
     else mirrorPolicies(rc, rule, action, actionPath);
   }
+  if (overlay?.mirror) overlayMirror(rc, rule, overlay.mirror, action, actionPath);
 
   // rewrite and authority
   const rewrite = setting(rule, 'rewrite');

@@ -16,6 +16,10 @@ import { MATCH_ALL } from './match.ts';
 import { envoyRetryPolicy, grpcRetryPolicy } from './retry.ts';
 import type { RouteContext } from './route.ts';
 import { buildRoute } from './route.ts';
+import { overlayFor } from './destinations.ts';
+import type { RouteEntry, Rule } from './rules.ts';
+import { ruleOrigin } from './rules.ts';
+import { isRecord } from '../../model/index.ts';
 import type { RouteSelector } from './select.ts';
 import { at } from './sources.ts';
 
@@ -52,11 +56,41 @@ export function defaultRoute(rc: RouteContext, service: Service, port: ServicePo
   return { name: DEFAULT_ROUTE_NAME, match: MATCH_ALL, route: action };
 }
 
+/**
+ * The rollout's header route (setHeaderRoute) for an entry of its target rule: the entry's
+ * match plus the overlay's headers, all traffic to the rule's destination in the canary
+ * subset. It is built like any route (a lone destination), so every flavor gets the same
+ * translation; its index (-1) keeps the rule's own overlay (weights, mirror) off it.
+ */
+function headerRouteEntry(rc: RouteContext, entry: RouteEntry): RouteEntry | undefined {
+  const { vs, http } = entry.rule.own;
+  if (rc.overlays.size === 0 || entry.rule.root) return undefined;
+  const overlay = overlayFor(rc.overlays, vs, http);
+  const header = overlay?.headerRoute;
+  if (!header || header.match.length === 0) return undefined;
+  const destination = http.destinations.find((d) => d.subset === header.subset);
+  if (!destination) return undefined;
+  const raw: Record<string, unknown> = { ...(entry.match?.raw ?? {}) };
+  delete raw.name;
+  const headers: Record<string, unknown> = isRecord(raw.headers) ? { ...raw.headers } : {};
+  for (const m of header.match) headers[m.headerName.toLowerCase()] = { ...m.headerValue };
+  raw.headers = headers;
+  const name = header.name ?? `${http.name ?? `route-${http.index}`}-canary-header`;
+  const rule: Rule = { own: { vs, http: { ...http, index: -1, name, destinations: [{ ...destination, weight: 100 }], raw: { ...http.raw, mirror: undefined, mirrors: undefined } } }, name };
+  const origin = entry.match?.origin ?? ruleOrigin(entry.rule);
+  return { rule, match: { raw, origin } };
+}
+
 export function virtualHostRoutes(rc: RouteContext, selector: RouteSelector, service: Service, port: ServicePort, vhostPath: readonly JsonPathSegment[]): VirtualHostRoutes {
   const claimed = selector.routesFor(service, port.number);
   if (claimed) {
     const routes: JsonObject[] = [];
     for (const entry of claimed.entries) {
+      const header = headerRouteEntry(rc, entry);
+      if (header) {
+        const built = buildRoute(rc, header, at(vhostPath, 'routes', routes.length));
+        if (built) routes.push(built.json);
+      }
       const built = buildRoute(rc, entry, at(vhostPath, 'routes', routes.length));
       if (!built) continue;
       routes.push(built.json);
