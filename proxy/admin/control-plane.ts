@@ -1,77 +1,83 @@
 /**
- * `sluice serve` without the command line: policy files on disk → validated model → snapshots
+ * `sluice serve` without the command line: a policy source → validated model → snapshots
  * compiled lazily per connecting proxy class → xDS, plus the admin HTTP server and metrics.
  *
- * The files are watched (fs.watch on every folder; fs.watchFile polling where that is not
- * available). A change is debounced, then the policy is validated again: with errors, the last
- * good snapshots keep serving, each error is logged as a warning at its file:line:col and the
- * attempt is kept for /debug/snapshots and /readyz; without errors, every class with proxies is
- * recompiled and the changed snapshots are pushed.
+ * Seams for the composition root (cli/):
+ *
+ * - **Policy input** (`options.source`, a PolicySource, see policy-source.ts): files on disk
+ *   (FilePolicySource, what `options.paths` builds) or anything that validates a model and
+ *   calls `sink.publish`, such as the Git sync the cli adapts from gitops/.
+ * - **Publishing** (`publish(update)`): compiles every proxy class that has proxies with the
+ *   new model and publishes all of them or none; snapshot versions are `<revision>/<hash>`,
+ *   the revision being the commit sha for Git. Returns the versions now served, per class.
+ * - **Weight overlays** (`setOverlays(overlays)`, for the rollout controller): the weights are
+ *   compiler input (TranslateOptions.overlays), never a patch on the output; setting them
+ *   recompiles every live class with the current model, publishes, and returns the new
+ *   versions, so the caller can `waitForAcks(versions)` on exactly what it caused. Overlays
+ *   stay in force for later policy publishes until replaced.
+ * - **Admin routes** (`admin.route(...)`, see server.ts): extra HTTP endpoints (webhooks,
+ *   rollout APIs, /debug pages of other parts) registered before `start()`.
+ *
+ * Publishes and overlay changes run one at a time, in call order, so a commit and a rollout
+ * step never compile against each other's half-applied state.
  */
-import { readdirSync, statSync, unwatchFile, watch, watchFile } from 'node:fs';
-import type { FSWatcher } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { compileModel, EntryCache, validatePaths } from '../../compiler/index.ts';
-import type { Diagnostic, PolicyModel, ProxyClass, Snapshot, ValidationResult } from '../../compiler/index.ts';
+import { compileModel, EntryCache } from '../../compiler/index.ts';
+import type { Diagnostic, PolicyModel, ProxyClass, Snapshot, ValidationResult, WeightOverlay } from '../../compiler/index.ts';
 import { SnapshotCache } from '../cache.ts';
-import { Debouncer } from '../debounce.ts';
 import { silentLogger } from '../logger.ts';
 import type { Logger } from '../logger.ts';
+import type { ConvergenceReport } from '../registry.ts';
 import { XdsServer } from '../server.ts';
+import { FilePolicySource, where } from './file-source.ts';
 import { ControlPlaneMetrics } from './metrics.ts';
+import type { PolicyAttempt, PolicySink, PolicySource, PolicyUpdate, PublishOutcome } from './policy-source.ts';
 import { AdminServer } from './server.ts';
 
+export { where } from './file-source.ts';
+export type { PolicyAttempt } from './policy-source.ts';
+
 export interface ControlPlaneOptions {
-  /** Policy files and directories. */
-  paths: readonly string[];
+  /** Where the policy comes from. Default: a FilePolicySource over `paths`. */
+  source?: PolicySource;
+  /** Policy files and directories (when no `source` is given). */
+  paths?: readonly string[];
   /** Default 127.0.0.1:15010. */
   xdsAddress?: string;
   /** Default 127.0.0.1:15014. */
   httpAddress?: string;
-  /** Quiet time after a file change before reloading (default 100 ms). */
+  /** Quiet time after a file change before reloading (default 100 ms; files only). */
   debounceMs?: number;
-  /** Revision snapshot versions start with (default `local`). */
+  /** Revision snapshot versions start with (default `local`; files only). */
   revision?: string;
   logger?: Logger;
-  /** Poll files (fs.watchFile) instead of fs.watch. */
+  /** Poll files (fs.watchFile) instead of fs.watch (files only). */
   poll?: boolean;
-  /** Poll interval (default 500 ms). */
+  /** Poll interval (default 500 ms; files only). */
   pollIntervalMs?: number;
   /** Push debounce of the snapshot cache (default 100 ms). */
   pushDebounceMs?: number;
   cwd?: string;
 }
 
-/** Errors of one reload attempt, as /debug/snapshots shows them. */
-export interface PolicyAttempt {
-  at: string;
-  ok: boolean;
-  files: number;
-  documents: number;
-  errors: number;
-  warnings: number;
-  /** The first errors (at most 20), each `file:line:col code message`. */
-  findings: string[];
-}
-
 export interface PolicyState {
-  paths: string[];
-  watch: 'fs.watch' | 'poll' | 'off';
+  /** `files`, `git`, … plus what the source adds (paths and watch mode; the repository). */
+  source: string;
+  [detail: string]: unknown;
+  /** Revision of the model being served. */
+  revision: string | undefined;
   lastGood: PolicyAttempt | undefined;
   /** The latest attempt that failed, if it is newer than the last good one (else null). */
   lastFailed: PolicyAttempt | null;
-  reloads: number;
+  /** Weight overlays in force (rollouts). */
+  overlays: number;
 }
 
 export type StartResult = { ok: true; xdsAddress: string; httpAddress: string } | { ok: false; validation: ValidationResult };
 
-const MAX_FINDINGS = 20;
-
-/** `file:line:col`, the file relative to `cwd` when it is below it. */
-export function where(d: Diagnostic, cwd = process.cwd()): string {
-  const rel = isAbsolute(d.file) ? relative(cwd, d.file) : d.file;
-  const file = rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : d.file;
-  return `${file}:${d.line}:${d.col}`;
+export interface AckReport {
+  /** Every proxy of every class ACKed its version. */
+  converged: boolean;
+  byClass: Map<string, ConvergenceReport>;
 }
 
 export class ControlPlane {
@@ -79,25 +85,35 @@ export class ControlPlane {
   readonly xds: XdsServer;
   readonly metrics: ControlPlaneMetrics;
   readonly admin: AdminServer;
+  readonly source: PolicySource;
   private readonly logger: Logger;
   private readonly entries = new EntryCache();
-  private readonly paths: string[];
   private readonly cwd: string;
   private model: PolicyModel | undefined;
-  private readonly state: PolicyState;
-  private readonly watchers = new Map<string, FSWatcher>();
-  private readonly polled = new Set<string>();
-  private readonly reloadDebounce: Debouncer;
-  private reloading: Promise<void> | undefined;
-  private reloadAgain = false;
+  private revision: string | undefined;
+  private overlays: readonly WeightOverlay[] = [];
+  private lastGood: PolicyAttempt | undefined;
+  private lastFailed: PolicyAttempt | null = null;
+  /** Snapshots compiled by a publish, handed to the cache's refresh (then cleared). */
+  private precompiled: Map<string, Snapshot> | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
   constructor(private readonly options: ControlPlaneOptions) {
     this.logger = options.logger ?? silentLogger;
     this.cwd = options.cwd ?? process.cwd();
-    this.paths = options.paths.map((p) => resolve(this.cwd, p));
-    this.state = { paths: [...options.paths], watch: 'off', lastGood: undefined, lastFailed: null, reloads: 0 };
-    this.cache = new SnapshotCache({ snapshotFor: (proxy) => this.compile(proxy), logger: this.logger, debounce: { afterMs: options.pushDebounceMs ?? 100 } });
+    this.source =
+      options.source ??
+      new FilePolicySource({
+        paths: options.paths ?? ['.'],
+        debounceMs: options.debounceMs,
+        revision: options.revision,
+        poll: options.poll,
+        pollIntervalMs: options.pollIntervalMs,
+        logger: this.logger,
+        cwd: this.cwd,
+      });
+    this.cache = new SnapshotCache({ snapshotFor: (proxy) => this.provide(proxy), logger: this.logger, debounce: { afterMs: options.pushDebounceMs ?? 100 } });
     this.xds = new XdsServer({ cache: this.cache, logger: this.logger, controlPlaneId: 'sluice' });
     this.metrics = new ControlPlaneMetrics({ registry: this.xds.registry, cache: this.cache, processMetrics: true });
     this.admin = new AdminServer({
@@ -108,217 +124,169 @@ export class ControlPlane {
       readiness: () => this.readiness(),
       policyStatus: () => this.policyState(),
     });
-    const debounceMs = options.debounceMs ?? 100;
-    this.reloadDebounce = new Debouncer(() => void this.reload(), { afterMs: debounceMs, maxMs: Math.max(debounceMs, 10_000) });
   }
 
-  /** Validates the policy; with errors, returns them and starts nothing. Else serves and watches. */
+  /** The sink sources publish through (bound to this control plane). */
+  readonly sink: PolicySink = {
+    publish: (update) => this.publish(update),
+    rejected: (attempt) => this.rejected(attempt),
+  };
+
+  /**
+   * Starts the source (files: validates them; with errors, returns them and starts nothing),
+   * then serves xDS and the admin API.
+   */
   async start(): Promise<StartResult> {
-    const validation = await validatePaths(this.paths);
-    const attempt = this.attempt(validation);
-    if (!attempt.ok) {
-      this.metrics.compileFailed('validate', attempt.errors);
-      return { ok: false, validation };
-    }
-    this.model = validation.model;
-    this.state.lastGood = attempt;
-    this.logger.info('policy loaded', { files: attempt.files, documents: attempt.documents, warnings: attempt.warnings });
+    const started = await this.source.start(this.sink);
+    if (!started.ok) return started;
     const port = await this.xds.listen(this.options.xdsAddress ?? '127.0.0.1:15010');
     const xdsHost = (this.options.xdsAddress ?? '127.0.0.1:15010').replace(/:\d+$/, '');
     const httpAddress = await this.admin.listen(this.options.httpAddress ?? '127.0.0.1:15014');
-    this.startWatching(validation);
     return { ok: true, xdsAddress: `${xdsHost}:${port}`, httpAddress };
   }
 
-  policyState(): PolicyState {
-    const failedIsNewer = this.state.lastFailed && (!this.state.lastGood || this.state.lastFailed.at >= this.state.lastGood.at);
-    return { ...this.state, lastFailed: failedIsNewer ? this.state.lastFailed : null };
+  /** Compiles every live class with `update.model` (and the overlays in force); publishes all or none. */
+  publish(update: PolicyUpdate): Promise<PublishOutcome> {
+    return this.serialized(async () => {
+      const outcome = await this.compileAndPublish(update.model, update.revision, this.overlays);
+      if (outcome.ok) {
+        this.lastGood = update.attempt;
+      } else {
+        this.lastFailed = { ...update.attempt, ok: false, at: new Date().toISOString(), errors: outcome.diagnostics.length, findings: outcome.diagnostics.slice(0, 20).map((d) => `${where(d, this.cwd)} ${d.code} ${d.message}`) };
+      }
+      return outcome;
+    });
   }
 
-  /** Reloads now (tests; the watcher calls it after the debounce). Concurrent calls coalesce. */
-  reload(): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    if (this.reloading) {
-      this.reloadAgain = true;
-      return this.reloading;
-    }
-    this.reloading = (async () => {
-      try {
-        do {
-          this.reloadAgain = false;
-          await this.reloadOnce();
-        } while (this.reloadAgain && !this.closed);
-      } finally {
-        this.reloading = undefined;
+  /**
+   * Replaces the weight overlays (rollouts) and republishes every live class with the current
+   * model; returns the versions to wait on. With compile errors nothing changes (the overlays
+   * are not applied) and the diagnostics are returned. Before any policy is loaded the
+   * overlays are only stored.
+   */
+  setOverlays(overlays: readonly WeightOverlay[]): Promise<PublishOutcome> {
+    return this.serialized(async () => {
+      const model = this.model;
+      if (!model || this.revision === undefined) {
+        this.overlays = [...overlays];
+        return { ok: true, revision: this.revision ?? '', versions: new Map() } satisfies PublishOutcome;
       }
-    })();
-    return this.reloading;
+      return this.compileAndPublish(model, this.revision, [...overlays]);
+    });
+  }
+
+  /** The overlays in force. */
+  currentOverlays(): readonly WeightOverlay[] {
+    return this.overlays;
+  }
+
+  /** Waits until every proxy of each class ACKed the version a publish returned for it. */
+  async waitForAcks(versions: ReadonlyMap<string, string>, options: { timeoutMs?: number; signal?: AbortSignal } = {}): Promise<AckReport> {
+    const byClass = new Map<string, ConvergenceReport>();
+    await Promise.all(
+      [...versions].map(async ([classKey, snapshotVersion]) => {
+        byClass.set(classKey, await this.xds.registry.waitForConvergence({ classKey, snapshotVersion }, options));
+      }),
+    );
+    return { converged: [...byClass.values()].every((r) => r.converged), byClass };
+  }
+
+  policyState(): PolicyState {
+    const failedIsNewer = this.lastFailed && (!this.lastGood || this.lastFailed.at >= this.lastGood.at);
+    return {
+      ...this.source.status?.(),
+      source: this.source.kind,
+      revision: this.revision,
+      lastGood: this.lastGood,
+      lastFailed: failedIsNewer ? this.lastFailed : null,
+      overlays: this.overlays.length,
+    };
+  }
+
+  /** Reloads the source now, if it can (files; tests). */
+  async reload(): Promise<void> {
+    await this.source.reload?.();
   }
 
   async close(timeoutMs = 5_000): Promise<{ forced: boolean }> {
     this.closed = true;
-    this.reloadDebounce.cancel();
-    for (const w of this.watchers.values()) w.close();
-    this.watchers.clear();
-    for (const file of this.polled) unwatchFile(file);
-    this.polled.clear();
+    await this.source.close();
     const [result] = await Promise.all([this.xds.close({ timeoutMs }), this.admin.close()]);
     this.metrics.close();
     return { forced: result.forced };
   }
 
-  private readiness(): { ready: boolean; reason?: string } {
-    if (!this.model) return { ready: false, reason: 'the policy has not loaded yet' };
-    const failed = this.policyState().lastFailed;
-    if (failed) return { ready: true, reason: `serving the last good policy; the latest change has ${failed.errors} error(s)` };
-    return { ready: true };
+  private rejected(attempt: PolicyAttempt): void {
+    this.lastFailed = attempt;
+    this.metrics.compileFailed('validate', attempt.errors);
   }
 
-  private compile(proxy: ProxyClass): Snapshot | undefined {
-    const model = this.model;
-    if (!model) return undefined;
-    const result = compileModel(model, proxy, { revision: this.options.revision ?? 'local', cache: this.entries });
-    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async compileAndPublish(model: PolicyModel, revision: string, overlays: readonly WeightOverlay[]): Promise<PublishOutcome> {
+    if (this.closed) return { ok: false, diagnostics: [] };
+    const compiled = new Map<string, Snapshot>();
+    const errors: Diagnostic[] = [];
+    for (const proxy of this.cache.liveClasses()) {
+      const result = this.compile(model, proxy, revision, overlays);
+      if (result.errors.length > 0) errors.push(...result.errors);
+      else if (result.snapshot) compiled.set(proxy.key, result.snapshot);
+    }
     if (errors.length > 0) {
       this.metrics.compileFailed('compile', errors.length);
-      for (const d of errors) this.logger.warn(`${where(d, this.cwd)}: ${d.code} ${d.message}`, { classKey: proxy.key, file: where(d, this.cwd).replace(/:\d+:\d+$/, ''), line: d.line, col: d.col, code: d.code });
-      this.logger.warn('compiled configuration has errors; keeping the last good snapshot', { classKey: proxy.key, errors: errors.length });
-      return undefined;
+      for (const d of errors) this.logger.warn(`${where(d, this.cwd)}: ${d.code} ${d.message}`, { revision, file: where(d, this.cwd).replace(/:\d+:\d+$/, ''), line: d.line, col: d.col, code: d.code });
+      this.logger.warn('compiled configuration has errors; keeping the last good snapshots', { revision, errors: errors.length });
+      return { ok: false, diagnostics: errors };
     }
-    this.logger.info('compiled snapshot', { classKey: proxy.key, version: result.snapshot.version, resources: result.resources.length });
-    return result.snapshot;
-  }
-
-  private attempt(validation: ValidationResult): PolicyAttempt {
-    const errors = validation.diagnostics.filter((d) => d.severity === 'error');
-    return {
-      at: new Date().toISOString(),
-      ok: errors.length === 0,
-      files: validation.files.size,
-      documents: validation.documentCount,
-      errors: errors.length,
-      warnings: validation.diagnostics.filter((d) => d.severity === 'warning').length,
-      findings: errors.slice(0, MAX_FINDINGS).map((d) => `${where(d, this.cwd)} ${d.code} ${d.message}`),
-    };
-  }
-
-  private async reloadOnce(): Promise<void> {
-    let validation: ValidationResult;
-    try {
-      validation = await validatePaths(this.paths);
-    } catch (e) {
-      this.logger.error('reading the policy failed; keeping the last good snapshots', { error: e });
-      return;
-    }
-    if (this.closed) return;
-    this.state.reloads++;
-    const attempt = this.attempt(validation);
-    this.syncPolled(validation);
-    if (this.state.watch === 'fs.watch') this.syncDirectoryWatchers();
-    if (!attempt.ok) {
-      this.state.lastFailed = attempt;
-      this.metrics.compileFailed('validate', attempt.errors);
-      for (const d of validation.diagnostics) if (d.severity === 'error') this.logger.warn(`${where(d, this.cwd)}: ${d.code} ${d.message}`, { file: where(d, this.cwd).replace(/:\d+:\d+$/, ''), line: d.line, col: d.col, code: d.code });
-      this.logger.warn('policy change has errors; keeping the last good snapshots', { errors: attempt.errors });
-      return;
-    }
-    this.model = validation.model;
-    this.state.lastGood = attempt;
-    this.logger.info('policy reloaded', { files: attempt.files, documents: attempt.documents, warnings: attempt.warnings });
+    this.model = model;
+    this.revision = revision;
+    this.overlays = overlays;
     const before = new Set(this.cache.snapshots().map((s) => s.proxy.key));
-    await this.cache.refresh();
+    this.precompiled = compiled;
+    try {
+      await this.cache.refresh();
+    } finally {
+      this.precompiled = undefined;
+    }
     const live = new Set(this.cache.snapshots().map((s) => s.proxy.key));
     for (const key of before) if (!live.has(key)) this.metrics.forgetClass(key);
     this.entries.retain(this.cache.snapshots());
+    const versions = new Map<string, string>();
+    for (const [key, snapshot] of compiled) versions.set(key, this.cache.getSnapshot(key)?.version ?? snapshot.version);
+    return { ok: true, revision, versions };
   }
 
-  private changed(file: string | null): void {
-    if (this.closed) return;
-    // A YAML file, or a name without an extension (a folder that may hold some); editors'
-    // swap and backup files are not worth a reload.
-    if (file !== null && !/\.ya?ml$/i.test(file) && /\.[^/\\]*$|~$/.test(basename(file))) return;
-    this.reloadDebounce.trigger();
+  private readiness(): { ready: boolean; reason?: string } {
+    if (!this.model) return { ready: false, reason: this.source.waitingFor?.() ?? 'the policy has not loaded yet' };
+    const failed = this.policyState().lastFailed;
+    if (failed) return { ready: true, reason: `serving the last good policy${this.revision && this.revision !== 'local' ? ` (${this.revision})` : ''}; the latest change has ${failed.errors} error(s)` };
+    return { ready: true };
   }
 
-  /**
-   * Every folder below the policy paths gets a non-recursive fs.watch of its own (Node 20's
-   * recursive mode on Linux loses files that editors replace by renaming); the set is synced
-   * on every reload, so new folders are watched too. A file path is watched through its folder.
-   */
-  private startWatching(validation: ValidationResult): void {
-    if (!this.options.poll) {
-      try {
-        this.syncDirectoryWatchers();
-        this.state.watch = 'fs.watch';
-        return;
-      } catch (e) {
-        for (const w of this.watchers.values()) w.close();
-        this.watchers.clear();
-        this.logger.info('fs.watch is not available here; polling the policy files', { error: e });
-      }
+  /** The cache's provider: what a publish precompiled, else a lazy compile of a newly seen class. */
+  private provide(proxy: ProxyClass): Snapshot | undefined {
+    const ready = this.precompiled?.get(proxy.key);
+    if (ready) return ready;
+    const model = this.model;
+    if (!model || this.revision === undefined) return undefined;
+    const result = this.compile(model, proxy, this.revision, this.overlays);
+    if (result.errors.length > 0) {
+      this.metrics.compileFailed('compile', result.errors.length);
+      for (const d of result.errors) this.logger.warn(`${where(d, this.cwd)}: ${d.code} ${d.message}`, { classKey: proxy.key, file: where(d, this.cwd).replace(/:\d+:\d+$/, ''), line: d.line, col: d.col, code: d.code });
+      this.logger.warn('compiled configuration has errors; this proxy class gets no snapshot', { classKey: proxy.key, errors: result.errors.length });
+      return undefined;
     }
-    this.state.watch = 'poll';
-    this.syncPolled(validation);
+    return result.snapshot;
   }
 
-  private syncDirectoryWatchers(): void {
-    if (this.closed) return;
-    const wanted = new Map<string, string | undefined>();
-    const walk = (dir: string, depth: number) => {
-      if (wanted.has(dir) || depth > 32) return;
-      wanted.set(dir, undefined);
-      let entries;
-      try {
-        entries = readdirSync(dir, { withFileTypes: true });
-      } catch {
-        return;
-      }
-      for (const entry of entries) if (entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== 'node_modules') walk(join(dir, entry.name), depth + 1);
-    };
-    for (const path of this.paths) {
-      let isDirectory: boolean;
-      try {
-        isDirectory = statSync(path).isDirectory();
-      } catch {
-        continue;
-      }
-      if (isDirectory) walk(path, 0);
-      else if (!wanted.has(dirname(path))) wanted.set(dirname(path), basename(path));
-    }
-    for (const [dir, watcher] of [...this.watchers]) {
-      if (wanted.has(dir)) continue;
-      watcher.close();
-      this.watchers.delete(dir);
-    }
-    for (const [dir, only] of wanted) {
-      if (this.watchers.has(dir)) continue;
-      const watcher = watch(dir, (_event, file) => {
-        const name = file === null ? null : String(file);
-        if (only !== undefined && name !== only) return;
-        this.changed(name);
-      });
-      watcher.on('error', () => {
-        watcher.close();
-        this.watchers.delete(dir);
-      });
-      this.watchers.set(dir, watcher);
-    }
-  }
-
-  /** In polling mode, watches exactly the files the last load read. */
-  private syncPolled(validation: ValidationResult): void {
-    if (this.state.watch !== 'poll' || this.closed) return;
-    const cwd = this.options.cwd ?? process.cwd();
-    const files = new Set([...validation.files.keys()].map((f) => resolve(cwd, f)));
-    for (const file of [...this.polled]) {
-      if (files.has(file)) continue;
-      unwatchFile(file);
-      this.polled.delete(file);
-    }
-    for (const file of files) {
-      if (this.polled.has(file)) continue;
-      this.polled.add(file);
-      watchFile(file, { interval: this.options.pollIntervalMs ?? 500, persistent: true }, () => this.changed(file));
-    }
+  private compile(model: PolicyModel, proxy: ProxyClass, revision: string, overlays: readonly WeightOverlay[]): { snapshot: Snapshot | undefined; errors: Diagnostic[] } {
+    const result = compileModel(model, proxy, { revision, cache: this.entries, overlays });
+    const errors = result.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length === 0) this.logger.info('compiled snapshot', { classKey: proxy.key, version: result.snapshot.version, resources: result.resources.length });
+    return { snapshot: errors.length === 0 ? result.snapshot : undefined, errors };
   }
 }
