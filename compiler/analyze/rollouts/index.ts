@@ -13,6 +13,12 @@ import { rolloutWindows } from './rollout-windows.ts';
 
 export { parseCondition } from './expression.ts';
 export type { ConditionNode, ParsedCondition } from './expression.ts';
+// For the rollout controller, which resolves templates at run time with the same rules.
+export { INVALID_DURATION, NEGATIVE_LIMIT } from './analysis-limits.ts';
+export { INVALID_PROMQL } from './analysis-query.ts';
+export { promqlSyntaxError, substituteArgs } from './promql.ts';
+export { MISSING_ARGS, TEMPLATE_NOT_FOUND } from './rollout-analysis.ts';
+export { findTemplate, templateName } from './templates.ts';
 
 /** Rollout and analysis checks (SLU6xxx). */
 export const rolloutAnalyzers: readonly Analyzer[] = [

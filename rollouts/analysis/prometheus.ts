@@ -1,0 +1,69 @@
+/**
+ * The Prometheus provider: instant queries over Prometheus' HTTP API (`/api/v1/query`)
+ * with the platform's fetch. Results are flattened the way Argo Rollouts hands them to
+ * conditions: a vector's sample values in the order Prometheus returns them, a scalar as
+ * one value, a matrix (range vector or subquery) as every point of every series — the
+ * sample a judge compares. Prometheus' own error (bad query, timeout) is thrown with its
+ * message, which the run records as an Error measurement.
+ */
+import type { MetricProvider } from './types.ts';
+
+export interface PrometheusOptions {
+  /** Per-request time limit; default 10 s. Also sent as Prometheus' `timeout`. */
+  timeoutMs?: number;
+}
+
+interface ApiResponse {
+  status?: string;
+  errorType?: string;
+  error?: string;
+  data?: { resultType?: string; result?: unknown };
+}
+
+/** Prometheus writes special floats as "NaN", "+Inf", "-Inf". */
+function sampleValue(text: unknown): number {
+  if (text === '+Inf' || text === 'Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  return typeof text === 'string' ? Number(text) : NaN;
+}
+
+export function flattenResult(data: ApiResponse['data']): number[] {
+  const result = data?.result;
+  switch (data?.resultType) {
+    case 'scalar':
+      return [sampleValue((result as unknown[])[1])];
+    case 'vector':
+      return (result as { value: unknown[] }[]).map((s) => sampleValue(s.value[1]));
+    case 'matrix':
+      return (result as { values: unknown[][] }[]).flatMap((s) => s.values.map((p) => sampleValue(p[1])));
+    default:
+      throw new Error(`Prometheus returned a ${String(data?.resultType)} result; a metric needs numbers (a scalar, vector or matrix)`);
+  }
+}
+
+export function prometheusProvider(address: string, options: PrometheusOptions = {}): MetricProvider {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const endpoint = new URL('api/v1/query', address.endsWith('/') ? address : `${address}/`);
+  return {
+    async query(query: string, at?: Date): Promise<number[]> {
+      const body = new URLSearchParams({ query, timeout: `${Math.max(1, Math.floor(timeoutMs / 1000))}s` });
+      if (at) body.set('time', (at.getTime() / 1000).toFixed(3));
+      let response: Response;
+      try {
+        response = await fetch(endpoint, { method: 'POST', body, signal: AbortSignal.timeout(timeoutMs) });
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+        const why = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (cause?.code ?? cause?.message ?? (error as Error).message);
+        throw new Error(`Prometheus at ${endpoint.origin} is unreachable: ${why}`, { cause: error });
+      }
+      let json: ApiResponse;
+      try {
+        json = (await response.json()) as ApiResponse;
+      } catch (error) {
+        throw new Error(`Prometheus at ${endpoint.origin} answered HTTP ${response.status} with a body that is not JSON`, { cause: error });
+      }
+      if (json.status !== 'success') throw new Error(`Prometheus rejected the query (${json.errorType ?? `HTTP ${response.status}`}): ${json.error ?? 'no message'}`);
+      return flattenResult(json.data);
+    },
+  };
+}

@@ -1,0 +1,2 @@
+// The rollouts folder's public surface: canary analysis, and the controller.
+export * from './analysis/index.ts';
