@@ -87,6 +87,16 @@ describe('snapshots', () => {
     assert.equal(buildSnapshot('abc123', proxy, [cluster('y', '2s'), cluster('x', '1s')]).version, a.version, 'order does not matter');
   });
 
+  it('versions frozen JSON (a translation reused from an earlier compile) like equal unfrozen JSON', () => {
+    const proxy = proxyClass('grpc', 'default');
+    const plain = cluster('x', '1s');
+    const frozen: Resource = { ...plain, json: Object.freeze({ name: 'x', connectTimeout: '1s' }) };
+    const version = (r: Resource) => buildSnapshot('r', proxy, [r]).resources.get(RESOURCE_TYPE_URLS.cluster)?.get('x')?.version;
+    assert.equal(version(frozen), version(plain));
+    assert.equal(version(frozen), version(frozen));
+    assert.notEqual(version({ ...plain, json: Object.freeze({ name: 'x', connectTimeout: '2s' }) }), version(frozen));
+  });
+
   it('encodes a resource once and shares the bytes', () => {
     const snapshot = buildSnapshot('r', proxyClass('envoy', 'default'), [cluster('x', '1s')]);
     const entry = snapshot.resources.get(RESOURCE_TYPE_URLS.cluster)?.get('x');

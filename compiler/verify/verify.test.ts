@@ -310,3 +310,33 @@ describe('verifySnapshot: consistency', () => {
     assert.deepEqual(v.resource, { typeUrl: T.cluster, name: clusterName('v2') });
   });
 });
+
+describe('verifyResource: frozen parts shared between resources', () => {
+  it('reports a violation inside a frozen part at its path in every resource that carries it, also the second time', () => {
+    const shared = Object.freeze({ name: 'x', weight: 1, wieght: 2 }) as JsonObject;
+    const first = routeConfiguration();
+    set(first, [...DEFAULT_ROUTE, 'weightedClusters', 'clusters'], [shared]);
+    const second = routeConfiguration();
+    set(second, [...DEFAULT_ROUTE, 'weightedClusters', 'clusters'], [{ name: 'y', weight: 1 }, shared]);
+    const path = (i: number) => [...DEFAULT_ROUTE, 'weightedClusters', 'clusters', i, 'wieght'];
+    for (let round = 0; round < 2; round++) {
+      assertViolation(verifyResource(T.routeConfiguration, first), path(0), 'encode.unknown_field');
+      assertViolation(verifyResource(T.routeConfiguration, second), path(1), 'encode.unknown_field');
+    }
+  });
+
+  it('a frozen resource verifies the same as its unfrozen copy', () => {
+    const json = set(routeConfiguration(), [...DEFAULT_ROUTE, 'weightedClusters', 'clusters'], []);
+    const expected = verifyResource(T.routeConfiguration, json);
+    assert.equal(expected.length, 1);
+    const frozenCopy = structuredClone(json);
+    (function freeze(v: JsonValue): void {
+      if (v !== null && typeof v === 'object') {
+        for (const x of Object.values(v)) freeze(x);
+        Object.freeze(v);
+      }
+    })(frozenCopy);
+    assert.deepEqual(verifyResource(T.routeConfiguration, frozenCopy), expected);
+    assert.deepEqual(verifyResource(T.routeConfiguration, frozenCopy), expected);
+  });
+});

@@ -50,6 +50,12 @@ interface MessagePlan {
   readonly oneofs: DescOneof[];
   readonly requiredOneofs: number[];
   readonly hooks: MessageHook[];
+  /**
+   * Violations (paths relative to the message) of frozen values already walked, by identity:
+   * translators share frozen parts between resources and compiles, and one walk is enough.
+   * Index 1: the value sits in an Any (its `@type` key is skipped).
+   */
+  readonly walked: [WeakMap<object, Violation[]>, WeakMap<object, Violation[]>];
 }
 
 type Rules = JsonObject | undefined;
@@ -138,6 +144,7 @@ export class Verifier {
       oneofs,
       requiredOneofs: on ? oneofs.flatMap((o, i) => (this.oneofRequired(o) ? [i] : [])) : [],
       hooks: on ? (this.hooks.get(desc.typeName) ?? []) : [],
+      walked: [new WeakMap(), new WeakMap()],
     };
     cache.set(desc, plan);
     for (const field of desc.fields) {
@@ -423,6 +430,25 @@ export class Verifier {
       ctx.report('encode.type', `expected a ${plan.desc.typeName} object, got ${describe(v)}`);
       return;
     }
+    // A frozen value is immutable all the way down, so what it violates is fixed; far below
+    // the recursion limit the result does not depend on the depth it is met at either.
+    if (!Object.isFrozen(v) || ctx.depth > RECURSION_LIMIT / 2) {
+      this.walkFields(plan, v, ctx, skipType);
+      return;
+    }
+    const walked = plan.walked[skipType ? 1 : 0];
+    let found = walked.get(v);
+    if (found === undefined) {
+      const own = new WalkContext();
+      own.depth = ctx.depth;
+      this.walkFields(plan, v, own, skipType);
+      found = own.out;
+      if (!found.some((f) => f.rule === 'encode.depth')) walked.set(v, found);
+    }
+    for (const f of found) ctx.out.push({ path: f.path.length === 0 ? ctx.path.slice() : [...ctx.path, ...f.path], rule: f.rule, message: f.message });
+  }
+
+  private walkFields(plan: MessagePlan, v: JsonObject, ctx: WalkContext, skipType: boolean): void {
     if (++ctx.depth > RECURSION_LIMIT) {
       ctx.report('encode.depth', `nested more than ${RECURSION_LIMIT} messages deep`);
       ctx.depth--;
