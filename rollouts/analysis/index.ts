@@ -36,6 +36,7 @@ export type { Evaluation } from './evaluate.ts';
 export { verdictOf } from './verdict.ts';
 export type { Verdict } from './verdict.ts';
 export { flattenResult, prometheusProvider } from './prometheus.ts';
+export { isUnavailable, MetricsUnavailableError } from './unavailable.ts';
 export type { PrometheusOptions } from './prometheus.ts';
 export { resolveAnalysis } from './resolve.ts';
 export type { AnalysisArg, AnalysisRefs, ResolveOptions, ResolvedAnalysis, TemplateRef } from './resolve.ts';

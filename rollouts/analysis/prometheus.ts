@@ -7,6 +7,7 @@
  * message, which the run records as an Error measurement.
  */
 import type { MetricProvider } from './types.ts';
+import { MetricsUnavailableError } from './unavailable.ts';
 
 export interface PrometheusOptions {
   /** Per-request time limit; default 10 s. Also sent as Prometheus' `timeout`. */
@@ -54,13 +55,17 @@ export function prometheusProvider(address: string, options: PrometheusOptions =
       } catch (error) {
         const cause = (error as { cause?: { code?: string; message?: string } }).cause;
         const why = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : (cause?.code ?? cause?.message ?? (error as Error).message);
-        throw new Error(`Prometheus at ${endpoint.origin} is unreachable: ${why}`, { cause: error });
+        throw new MetricsUnavailableError(`Prometheus at ${endpoint.origin} is unreachable: ${why}`, { cause: error });
       }
       let json: ApiResponse;
       try {
         json = (await response.json()) as ApiResponse;
       } catch (error) {
-        throw new Error(`Prometheus at ${endpoint.origin} answered HTTP ${response.status} with a body that is not JSON`, { cause: error });
+        const message = `Prometheus at ${endpoint.origin} answered HTTP ${response.status} with a body that is not JSON`;
+        throw response.status >= 500 ? new MetricsUnavailableError(message, { cause: error }) : new Error(message, { cause: error });
+      }
+      if (json.status !== 'success' && response.status >= 500) {
+        throw new MetricsUnavailableError(`Prometheus at ${endpoint.origin} could not answer (${json.errorType ?? `HTTP ${response.status}`}): ${json.error ?? 'no message'}`);
       }
       if (json.status !== 'success') throw new Error(`Prometheus rejected the query (${json.errorType ?? `HTTP ${response.status}`}): ${json.error ?? 'no message'}`);
       return flattenResult(json.data);

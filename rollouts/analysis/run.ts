@@ -7,7 +7,8 @@
  *   first). `inconclusiveLimit` and `consecutiveErrorLimit` (default 4) count the same way.
  * - Error measurements do not count toward `count`; after one, the next try comes 10 s
  *   later (or after the interval, if shorter), as in Argo.
- * - No data (an empty or all-NaN result, or a judge sample below its minimum) is held:
+ * - No data (an empty or all-NaN result, a judge sample below its minimum, or a metrics
+ *   backend that cannot be reached at all — MetricsUnavailableError) is held:
  *   recorded as an Inconclusive measurement flagged `noData` that counts toward neither
  *   `count` nor `inconclusiveLimit`. When no data lasts `noDataBudgetMs` from the first
  *   no-data measurement of a streak, the metric fails. No data is never Successful.
@@ -23,6 +24,7 @@
  */
 import { mannWhitneyU, median } from './stats.ts';
 import type { AnalysisPhase, AnalysisRunState, Measurement, MeasurementPhase, MetricProvider, MetricState, ResolvedMetric } from './types.ts';
+import { isUnavailable } from './unavailable.ts';
 import { formatResult, verdictOf } from './verdict.ts';
 
 export interface AnalysisRunOptions {
@@ -80,13 +82,14 @@ function hasData(values: readonly number[]): boolean {
 
 async function sample(metric: ResolvedMetric, provider: MetricProvider, at: Date): Promise<Sample> {
   const errorOf = (e: unknown) => (e instanceof Error ? e.message : String(e));
+  const failed = (e: unknown, query: string): Sample => (isUnavailable(e) ? { noData: errorOf(e), query, value: null } : { error: errorOf(e), query });
   if (!metric.judge) {
     try {
       const values = await provider.query(metric.query, at);
       if (!hasData(values)) return { noData: values.length === 0 ? 'the query returned no data' : 'the query returned only NaN', query: metric.query, value: values.length === 0 ? null : values };
       return { values, query: metric.query };
     } catch (e) {
-      return { error: errorOf(e), query: metric.query };
+      return failed(e, metric.query);
     }
   }
   const judge = metric.judge;
@@ -96,7 +99,7 @@ async function sample(metric: ResolvedMetric, provider: MetricProvider, at: Date
   try {
     [canary, baseline] = await Promise.all([provider.query(metric.query, at), provider.query(judge.baselineQuery, at)]);
   } catch (e) {
-    return { error: errorOf(e), query };
+    return failed(e, query);
   }
   canary = canary.filter((v) => !Number.isNaN(v));
   baseline = baseline.filter((v) => !Number.isNaN(v));
