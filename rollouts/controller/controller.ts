@@ -104,12 +104,22 @@ export class RolloutController {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(private readonly options: RolloutControllerOptions) {
+  private readonly options: RolloutControllerOptions;
+
+  constructor(options: RolloutControllerOptions) {
+    this.options = { ...options };
     this.clock = options.clock ?? { now: () => Date.now() };
     this.restore();
   }
 
   // ---------------------------------------------------------------- public surface
+
+  /** Exports the journal's values through `metrics` from now on (and what is known so far). */
+  setMetrics(metrics: RolloutMetrics): void {
+    this.options.metrics = metrics;
+    for (const state of this.states.values()) metrics.state(state);
+    for (const [key, byMetric] of this.lastMeasurements) for (const m of byMetric.values()) metrics.measured(key, m);
+  }
 
   /** The overlays of every rollout (what the traffic plane must serve before any proxy connects). */
   overlays(): WeightOverlay[] {
@@ -429,8 +439,10 @@ export class RolloutController {
     let run = this.runs.get(runKey);
     if (!run) {
       const saved = background ? state.background : state.step.analysis;
+      const model = this.model;
+      if (!model) return 'hold';
       try {
-        run = saved ? this.options.analysis.resume(spec, analysis, saved) : this.options.analysis.start(spec, analysis, now);
+        run = saved ? this.options.analysis.resume(spec, analysis, saved, model) : this.options.analysis.start(spec, analysis, now, model);
       } catch (e) {
         await this.abort(spec, state, now, { at: now, message: `${background ? 'background analysis' : `analysis of step ${state.stepIndex + 1}`} cannot run: ${(e as Error).message}` });
         return 'stopped';

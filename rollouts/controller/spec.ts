@@ -82,6 +82,15 @@ export function fingerprintOf(model: PolicyModel, rollout: Rollout): string {
   return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 
+/** `reviews.shop.svc.cluster.local` → reviews in shop; another host → its first label, in the rollout's namespace. */
+function serviceOf(rollout: Rollout): { name: string; namespace: string } {
+  const destination = rollout.targetRoute?.destinations.find((d) => d.subset === rollout.canarySubset) ?? rollout.targetRoute?.destinations[0];
+  const fqdn = destination?.host.fqdn ?? rollout.virtualServiceName;
+  const labels = fqdn.split('.');
+  const kubernetes = labels.length >= 3 && labels[2] === 'svc';
+  return { name: labels[0] ?? fqdn, namespace: kubernetes ? (labels[1] ?? rollout.namespace) : rollout.namespace };
+}
+
 export function rolloutSpec(model: PolicyModel, rollout: Rollout): RolloutSpec {
   const raw = rollout.raw;
   const steps = rollout.steps.flatMap((s) => {
@@ -98,6 +107,7 @@ export function rolloutSpec(model: PolicyModel, rollout: Rollout): RolloutSpec {
     route: rollout.route ?? rollout.targetRoute?.name ?? rollout.targetRoute?.index ?? 0,
     stableSubset: rollout.stableSubset,
     canarySubset: rollout.canarySubset,
+    service: serviceOf(rollout),
     steps,
     progressDeadlineMs: durationMs(raw.progressDeadline) ?? DEFAULT_PROGRESS_DEADLINE_MS,
     ackDeadlineMs: durationMs(raw.ackDeadline) ?? DEFAULT_ACK_DEADLINE_MS,

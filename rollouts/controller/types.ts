@@ -3,7 +3,7 @@
  * implemented by the composition root (cli/): the traffic plane by the xDS control plane, the
  * policy repository by gitops/, analysis by rollouts/analysis. rollouts/ imports only compiler/.
  */
-import type { HeaderRouteOverlay, MirrorOverlay, WeightOverlay } from '../../compiler/index.ts';
+import type { HeaderRouteOverlay, MirrorOverlay, PolicyModel, WeightOverlay } from '../../compiler/index.ts';
 
 /** The analysis shapes the controller relies on (structurally rollouts/analysis's own). */
 export type AnalysisPhase = 'Pending' | 'Running' | 'Successful' | 'Failed' | 'Inconclusive' | 'Error';
@@ -70,6 +70,8 @@ export interface RolloutSpec {
   promotion: { mode: PromotionMode; recordRollback: boolean };
   /** Changes when the Rollout or its canary subset changes: a new rollout starts then. */
   fingerprint: string;
+  /** The routed service (from the canary destination's host): what analysis templates get as `service` and `namespace`. */
+  service: { name: string; namespace: string };
   /** File of the VirtualService the promotion edits (policy-root relative), when known. */
   virtualServiceFile?: string;
 }
@@ -198,9 +200,9 @@ export interface AnalysisRunHandle {
 }
 
 export interface AnalysisRunner {
-  /** Starts a run; throws with a clear message when the templates cannot be resolved. */
-  start(rollout: RolloutSpec, spec: AnalysisStepSpec, now: number): AnalysisRunHandle;
-  resume(rollout: RolloutSpec, spec: AnalysisStepSpec, state: AnalysisRunState): AnalysisRunHandle;
+  /** Starts a run (templates resolved in `model`); throws with a clear message when they cannot be resolved. */
+  start(rollout: RolloutSpec, spec: AnalysisStepSpec, now: number, model: PolicyModel): AnalysisRunHandle;
+  resume(rollout: RolloutSpec, spec: AnalysisStepSpec, state: AnalysisRunState, model: PolicyModel): AnalysisRunHandle;
 }
 
 // ------------------------------------------------------------------------------ journal
