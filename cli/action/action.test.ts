@@ -1,0 +1,165 @@
+// The pull-request action end to end: real git repositories, the action's entry point, the
+// real octokit client talking to a local server that speaks GitHub's REST wire format.
+import assert from 'node:assert/strict';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { FakeGitHub } from '../../gitops/github/testing/server.ts';
+import { COMMENT_BODY_LIMIT, startFakeGitHub } from '../../gitops/github/testing/server.ts';
+import type { TestRepo } from '../../gitops/testing/repo.ts';
+import { bookinfoRepo, pullRequestEvent, read, runActionOnce } from './testing.ts';
+
+const MARKER = '<!-- sluice-review path=policies -->';
+
+let github: FakeGitHub;
+let repo: TestRepo;
+let base: string;
+
+function commentWrites() {
+  return github.writes().filter((r) => r.path.includes('/comments'));
+}
+
+async function runFor(head: string, inputs: Record<string, string> = {}, runId = 77) {
+  return runActionOnce({ api: github.url, workspace: repo.work, event: pullRequestEvent(7, base, head), inputs: { path: 'policies', ...inputs }, runId });
+}
+
+describe('the pull-request action', () => {
+  before(async () => {
+    ({ repo, base } = await bookinfoRepo());
+  });
+  after(() => repo.dispose());
+  beforeEach(async () => {
+    await github?.close();
+    github = await startFakeGitHub();
+  });
+  after(async () => github?.close());
+
+  it('creates the comment, updates it in place, and writes nothing when the report is unchanged', async () => {
+    const head1 = await repo.commit({ 'policies/reviews.yaml': read('networking/virtual-service-reviews-50-v3.yaml') }, 'reviews 50-50 v1/v3');
+    const first = await runFor(head1);
+    assert.equal(first.code, 0, first.log);
+    const [created] = github.comments.get(7) ?? [];
+    assert.ok(created, 'a comment was created');
+    assert.ok(created.body.startsWith(MARKER));
+    assert.match(created.body, /\| `reviews\.default\.svc\.cluster\.local:9080` \| v1 90%, v2 10% \| v1 50%, v3 50% \|/);
+    assert.match(first.log, /pull-request comment created/);
+    assert.deepEqual(commentWrites().map((r) => r.method), ['POST']);
+
+    const head2 = await repo.commit({ 'policies/reviews.yaml': read('networking/virtual-service-reviews-v3.yaml') }, 'reviews all v3');
+    github.requests.length = 0;
+    const second = await runFor(head2, {}, 78);
+    assert.equal(second.code, 0, second.log);
+    assert.deepEqual(commentWrites().map((r) => [r.method, r.path]), [['PATCH', `/repos/acme/mesh-policy/issues/comments/${created.id}`]]);
+    assert.equal(github.comments.get(7)?.length, 1);
+    assert.match(github.comments.get(7)?.[0]?.body ?? '', /v3 100%/);
+
+    // a commit that changes no policy: same report, the comment is left alone
+    const head3 = await repo.commit({ 'README.md': '# mesh policy\n\nOwned by the platform team.\n' }, 'docs');
+    github.requests.length = 0;
+    const third = await runFor(head3, {}, 79);
+    assert.equal(third.code, 0, third.log);
+    assert.deepEqual(commentWrites(), []);
+    assert.match(third.log, /pull-request comment unchanged/);
+    // still a check run for each commit (check runs belong to commits)
+    assert.deepEqual(github.checkRuns.map((r) => r.head_sha), [head1, head2, head3]);
+  });
+
+  it('finds its comment on page 3 of the comments, by marker and author, and updates it', async () => {
+    const head = await repo.commit({ 'policies/reviews.yaml': read('networking/virtual-service-reviews-80-20.yaml') }, 'reviews 80-20');
+    const others = Array.from({ length: 230 }, (_, i) => ({ id: 1 + i, body: `looks good ${i}`, user: { login: `reviewer${i % 7}` }, html_url: `https://github.test/c/${i}` }));
+    // someone quoting the marker is not the bot
+    others[5] = { id: 6, body: `> ${MARKER}\n> quoted`, user: { login: 'mallory' }, html_url: 'https://github.test/c/6' };
+    const mine = { id: 500, body: `${MARKER}\nold report`, user: { login: 'github-actions[bot]' }, html_url: 'https://github.test/c/500' };
+    github.comments.set(7, [...others, mine, { id: 501, body: 'thanks', user: { login: 'octocat' }, html_url: 'https://github.test/c/501' }]);
+
+    const result = await runFor(head);
+    assert.equal(result.code, 0, result.log);
+    const pages = github.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/issues/7/comments')).map((r) => r.query.get('page') ?? '1');
+    assert.deepEqual(pages, ['1', '2', '3']);
+    assert.deepEqual(commentWrites().map((r) => [r.method, r.path]), [['PATCH', '/repos/acme/mesh-policy/issues/comments/500']]);
+    assert.equal(github.comments.get(7)?.find((c) => c.id === 6)?.body, `> ${MARKER}\n> quoted`);
+    assert.match(github.comments.get(7)?.find((c) => c.id === 500)?.body ?? '', /v1 90%, v2 10% \| v1 80%, v2 20%/);
+  });
+
+  it('sends 120 findings to the check run as 3 requests of at most 50 annotations', async () => {
+    const widgets = Array.from({ length: 116 }, (_, i) => `---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w${i}}\nspec: {}\n`).join('');
+    const head = await repo.commit({ 'policies/widgets.yaml': widgets }, '116 unknown kinds');
+    const result = await runFor(head, { 'fail-on': 'warning' });
+    assert.match(result.outputs, /warnings<<\S+\n120\n/, 'the 4 of bookinfo and 116 widgets');
+    assert.equal(result.code, 1);
+    const checkRequests = github.requests.filter((r) => r.path.includes('/check-runs'));
+    const sizes = checkRequests.map((r) => [r.method, ((r.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).length]);
+    assert.deepEqual(sizes, [['POST', 50], ['PATCH', 50], ['PATCH', 20]]);
+    const [run] = github.checkRuns;
+    assert.equal(run?.annotations.length, 120);
+    assert.equal(run?.status, 'completed');
+    assert.equal(run?.conclusion, 'failure');
+    assert.deepEqual(run?.annotations.find((a) => a.path === 'policies/widgets.yaml'), {
+      path: 'policies/widgets.yaml',
+      start_line: 3,
+      end_line: 3,
+      start_column: 7,
+      end_column: 13,
+      annotation_level: 'warning',
+      message: 'sluice does not read Widget (example.com/v1); the document is ignored',
+      title: 'SLU2001',
+      raw_details: 'hint: sluice has no schema for this kind and ignores the document. If it should be read, check apiVersion and kind for typos (both are case-sensitive).',
+    });
+    // workflow-command annotations: 10 per severity, the rest counted in the summary
+    const commands = result.log.split('\n').filter((l) => l.startsWith('::warning file='));
+    assert.equal(commands.length, 10);
+    assert.equal(commands.find((c) => c.includes('widgets.yaml')), '::warning file=policies/widgets.yaml,line=3,col=7,endLine=3,endColumn=13,title=SLU2001::sluice does not read Widget (example.com/v1); the document is ignored%0Ahint: sluice has no schema for this kind and ignores the document. If it should be read, check apiVersion and kind for typos (both are case-sensitive).');
+    assert.match(result.summary, /110 warnings not shown as annotations in the diff \(GitHub shows 10 of each kind per step\); all 120 findings are listed below/);
+    await repo.commit({ 'policies/widgets.yaml': null }, 'remove widgets');
+  });
+
+  it('cuts a 300 KB report under the comment and check-run limits and points to the job summary', async () => {
+    const kind = (i: number) => `Widget${'x'.repeat(1000)}${i}`;
+    const widgets = Array.from({ length: 230 }, (_, i) => `---\napiVersion: example.com/v1\nkind: ${kind(i)}\nmetadata: {name: w${i}}\nspec: {}\n`).join('');
+    const head = await repo.commit({ 'policies/widgets.yaml': widgets }, '230 unknown kinds with long names');
+    const result = await runFor(head);
+    assert.equal(result.code, 0, result.log);
+    assert.ok((result.artifact?.length ?? 0) > 300_000, `report is ${result.artifact?.length} bytes`);
+    const body = github.comments.get(7)?.[0]?.body ?? '';
+    assert.ok(body.length <= COMMENT_BODY_LIMIT && body.length > 50_000, `comment is ${body.length} characters`);
+    const shown = body.split('\n').filter((l) => l.startsWith('| ⚠️ |')).length;
+    assert.ok(shown > 20 && shown < 234, `${shown} findings shown`);
+    const tail = body.slice(-600);
+    assert.match(tail, new RegExp(`Cut to fit GitHub's size limit: ${234 - shown} findings not shown here\\. The whole report is in \\[the job summary\\]\\(https://github\\.test/acme/mesh-policy/actions/runs/77\\)`));
+    // the traffic table and the diagram come before the findings and survive the cut
+    assert.match(body, /#### Traffic/);
+    assert.match(body, /```mermaid/);
+    const summary = github.checkRuns[0]?.output.summary ?? '';
+    assert.ok(summary.length <= 65_535 && summary.length > 50_000);
+    // the job summary has every finding
+    assert.equal(result.summary.split('\n').filter((l) => l.startsWith('| ⚠️ |')).length, 234);
+    assert.ok(Buffer.byteLength(result.summary) <= 1024 * 1024);
+    await repo.commit({ 'policies/widgets.yaml': null }, 'remove widgets');
+  });
+
+  it('falls back to the job summary with a clear message when the token cannot write (a fork)', async () => {
+    const head = await repo.commit({ 'policies/reviews.yaml': read('networking/virtual-service-reviews-jason-v2-v3.yaml') }, 'jason');
+    github.intercept = (request) =>
+      request.method === 'POST' ? { status: 403, body: { message: 'Resource not accessible by integration', documentation_url: 'https://docs.github.com/rest' } } : undefined;
+    const result = await runFor(head);
+    assert.equal(result.code, 0, 'posting failures do not fail the run');
+    assert.deepEqual(github.comments.get(7) ?? [], []);
+    const warnings = result.log.split('\n').filter((l) => l.startsWith('::warning::'));
+    assert.deepEqual(warnings, [
+      "::warning::sluice: could not post the pull-request comment: GitHub refused it (403 Resource not accessible by integration). The token cannot write here: a pull request from a fork gets a read-only token (post from a workflow_run job instead, see docs/github-action.md#pull-requests-from-forks), or the job lacks 'pull-requests: write' / 'checks: write' permissions. The whole report is in the job summary.",
+      "::warning::sluice: could not create the check run: GitHub refused it (403 Resource not accessible by integration). The token cannot write here: a pull request from a fork gets a read-only token (post from a workflow_run job instead, see docs/github-action.md#pull-requests-from-forks), or the job lacks 'pull-requests: write' / 'checks: write' permissions. The whole report is in the job summary.",
+    ]);
+    assert.doesNotMatch(result.log, /at .*\.ts:\d+/, 'no stack trace');
+    // nothing lost: the summary has the report and says why it is the only copy
+    assert.match(result.summary, /requests matching `headers end-user exact "jason"` now go v1 90%, v2 10% → v2/);
+    assert.match(result.summary, /> Posting to the pull request failed; this summary is the report\./);
+  });
+
+  it('reports a rate limit clearly and does not wait for a reset an hour away', async () => {
+    const head = await repo.commit({ 'policies/reviews.yaml': read('networking/virtual-service-reviews-v2-v3.yaml') }, 'v2-v3');
+    const reset = Math.floor(Date.now() / 1000) + 3600;
+    github.intercept = () => ({ status: 403, body: { message: 'API rate limit exceeded for installation.' }, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(reset) } });
+    const result = await runFor(head, { 'check-run': 'false', 'comment-author': 'github-actions[bot]' });
+    assert.equal(result.code, 0);
+    assert.match(result.log, /::warning::sluice: could not post the pull-request comment: GitHub's API rate limit was reached \(403 API rate limit exceeded for installation\.\); it resets at \d\d:\d\d UTC\. The whole report is in the job summary\./);
+    assert.match(result.summary, /#### Traffic/);
+  });
+});

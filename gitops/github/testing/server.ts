@@ -1,0 +1,195 @@
+// A local stand-in for GitHub's REST API, for tests (not a test file itself): the endpoints
+// the review uses, on the wire as GitHub speaks it (JSON bodies, Link pagination, error
+// bodies with `message`), with GitHub's limits enforced so a test fails when a limit is broken.
+import { createServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FakeComment {
+  id: number;
+  body: string;
+  user: { login: string };
+  html_url: string;
+}
+
+export interface FakeCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion?: string;
+  output: { title?: string; summary?: string };
+  annotations: Record<string, unknown>[];
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+export interface FakeReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface FakeGitHub {
+  url: string;
+  requests: RecordedRequest[];
+  /** Comments per issue number. */
+  comments: Map<number, FakeComment[]>;
+  checkRuns: FakeCheckRun[];
+  pulls: Map<number, { head: { sha: string }; base: { sha: string } }>;
+  /** Who the token belongs to: GET /user answers with it, or 403 as for GITHUB_TOKEN when undefined. */
+  login: string | undefined;
+  /** Who new comments are written by. */
+  commenter: string;
+  /** A reply that replaces the normal one (an error, a rate limit); undefined to go on normally. */
+  intercept?: (request: RecordedRequest) => FakeReply | undefined;
+  /** Writes only: POST, PATCH, PUT, DELETE. */
+  writes(): RecordedRequest[];
+  close(): Promise<void>;
+}
+
+export const COMMENT_BODY_LIMIT = 65_536;
+const CHECK_TEXT_LIMIT = 65_535;
+const ANNOTATIONS_PER_REQUEST = 50;
+
+function readBody(request: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const text = Buffer.concat(chunks).toString('utf8');
+      try {
+        resolve(text ? JSON.parse(text) : undefined);
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+    request.on('error', reject);
+  });
+}
+
+function send(response: ServerResponse, reply: FakeReply): void {
+  response.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
+  response.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+}
+
+const invalid = (message: string): FakeReply => ({
+  status: 422,
+  body: { message: 'Validation Failed', errors: [{ code: 'custom', message }], documentation_url: 'https://docs.github.com/rest' },
+});
+
+export async function startFakeGitHub(options: { owner?: string; repo?: string } = {}): Promise<FakeGitHub> {
+  const owner = options.owner ?? 'acme';
+  const repo = options.repo ?? 'mesh-policy';
+  let nextId = 1000;
+  const fake: FakeGitHub = {
+    url: '',
+    requests: [],
+    comments: new Map(),
+    checkRuns: [],
+    pulls: new Map(),
+    login: undefined,
+    commenter: 'github-actions[bot]',
+    writes: () => fake.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD'),
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  const prefix = `/repos/${owner}/${repo}`;
+
+  function route(request: RecordedRequest, base: string): FakeReply {
+    const { method, path, query } = request;
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    let m: RegExpExecArray | null;
+    if (method === 'GET' && path === '/user') {
+      if (fake.login === undefined) return { status: 403, body: { message: 'Resource not accessible by integration' } };
+      return { status: 200, body: { login: fake.login, id: 1, type: 'User' } };
+    }
+    if ((m = new RegExp(`^${prefix}/issues/(\\d+)/comments$`).exec(path))) {
+      const list = fake.comments.get(Number(m[1])) ?? [];
+      if (method === 'GET') {
+        const perPage = Math.min(100, Number(query.get('per_page') ?? 30));
+        const page = Number(query.get('page') ?? 1);
+        const last = Math.max(1, Math.ceil(list.length / perPage));
+        const links: string[] = [];
+        const link = (p: number, rel: string) => `<${base}${path}?per_page=${perPage}&page=${p}>; rel="${rel}"`;
+        if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
+        if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
+        return { status: 200, body: list.slice((page - 1) * perPage, page * perPage), headers: links.length > 0 ? { link: links.join(', ') } : {} };
+      }
+      if (method === 'POST') {
+        if (typeof body.body !== 'string') return invalid('body is missing');
+        if (body.body.length > COMMENT_BODY_LIMIT) return invalid(`body is too long (maximum is ${COMMENT_BODY_LIMIT} characters)`);
+        const comment: FakeComment = { id: nextId++, body: body.body, user: { login: fake.commenter }, html_url: `https://github.test/${owner}/${repo}/pull/${m[1]}#issuecomment-${nextId}` };
+        fake.comments.set(Number(m[1]), [...list, comment]);
+        return { status: 201, body: comment };
+      }
+    }
+    if ((m = new RegExp(`^${prefix}/issues/comments/(\\d+)$`).exec(path)) && method === 'PATCH') {
+      const comment = [...fake.comments.values()].flat().find((c) => c.id === Number(m?.[1]));
+      if (!comment) return { status: 404, body: { message: 'Not Found' } };
+      if (typeof body.body !== 'string') return invalid('body is missing');
+      if (body.body.length > COMMENT_BODY_LIMIT) return invalid(`body is too long (maximum is ${COMMENT_BODY_LIMIT} characters)`);
+      comment.body = body.body;
+      return { status: 200, body: comment };
+    }
+    const checkOutput = (output: unknown): FakeReply | undefined => {
+      const o = (output ?? {}) as { summary?: unknown; text?: unknown; annotations?: unknown[] };
+      if (typeof o.summary === 'string' && o.summary.length > CHECK_TEXT_LIMIT) return invalid('output.summary is too long');
+      if (typeof o.text === 'string' && o.text.length > CHECK_TEXT_LIMIT) return invalid('output.text is too long');
+      if ((o.annotations?.length ?? 0) > ANNOTATIONS_PER_REQUEST) return invalid('Only 50 annotations are allowed per request');
+      return undefined;
+    };
+    if (path === `${prefix}/check-runs` && method === 'POST') {
+      const bad = checkOutput(body.output);
+      if (bad) return bad;
+      const output = (body.output ?? {}) as { title?: string; summary?: string; annotations?: Record<string, unknown>[] };
+      const run: FakeCheckRun = {
+        id: nextId++,
+        name: String(body.name),
+        head_sha: String(body.head_sha),
+        status: String(body.status ?? 'queued'),
+        output: { title: output.title, summary: output.summary },
+        annotations: [...(output.annotations ?? [])],
+      };
+      if (typeof body.conclusion === 'string') run.conclusion = body.conclusion;
+      fake.checkRuns.push(run);
+      return { status: 201, body: { id: run.id, html_url: `https://github.test/${owner}/${repo}/runs/${run.id}`, status: run.status } };
+    }
+    if ((m = new RegExp(`^${prefix}/check-runs/(\\d+)$`).exec(path)) && method === 'PATCH') {
+      const run = fake.checkRuns.find((r) => r.id === Number(m?.[1]));
+      if (!run) return { status: 404, body: { message: 'Not Found' } };
+      const bad = checkOutput(body.output);
+      if (bad) return bad;
+      const output = (body.output ?? {}) as { title?: string; summary?: string; annotations?: Record<string, unknown>[] };
+      run.annotations.push(...(output.annotations ?? []));
+      if (output.summary !== undefined) run.output = { title: output.title, summary: output.summary };
+      if (typeof body.status === 'string') run.status = body.status;
+      if (typeof body.conclusion === 'string') run.conclusion = body.conclusion;
+      return { status: 200, body: { id: run.id, html_url: `https://github.test/${owner}/${repo}/runs/${run.id}`, status: run.status } };
+    }
+    if ((m = new RegExp(`^${prefix}/pulls/(\\d+)$`).exec(path)) && method === 'GET') {
+      const pull = fake.pulls.get(Number(m[1]));
+      if (!pull) return { status: 404, body: { message: 'Not Found' } };
+      return { status: 200, body: { number: Number(m[1]), state: 'open', ...pull } };
+    }
+    return { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest' } };
+  }
+
+  const server = createServer((request, response) => {
+    void (async () => {
+      const url = new URL(request.url ?? '/', 'http://localhost');
+      const recorded: RecordedRequest = { method: request.method ?? 'GET', path: url.pathname, query: url.searchParams, body: await readBody(request) };
+      fake.requests.push(recorded);
+      if (!/^(token|bearer) \S+/i.test(request.headers.authorization ?? '')) return send(response, { status: 401, body: { message: 'Requires authentication' } });
+      const reply = fake.intercept?.(recorded) ?? route(recorded, fake.url);
+      send(response, reply);
+    })().catch((error: Error) => send(response, { status: 500, body: { message: error.message } }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return fake;
+}
