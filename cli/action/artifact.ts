@@ -32,7 +32,7 @@ export function readArtifact(dir: string): ReviewArtifact {
   try {
     data = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(`cannot read ${file}: ${(error as Error).message.split('\n')[0]}`);
+    throw new Error(`cannot read ${file}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }
   if (typeof data !== 'object' || data === null || data.format !== 'sluice-review-artifact/v1') throw new Error(`${file} is not a sluice review artifact`);
   const failOn = data.failOn;
@@ -41,7 +41,7 @@ export function readArtifact(dir: string): ReviewArtifact {
   try {
     report = reviewFromData(data.review);
   } catch (error) {
-    throw new Error(`${file}: ${(error as Error).message}`);
+    throw new Error(`${file}: ${(error as Error).message}`, { cause: error });
   }
   const pr = data.pullRequest as { number?: unknown; headSha?: unknown } | null;
   const artifact: ReviewArtifact = { report, failOn };

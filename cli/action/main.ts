@@ -156,7 +156,7 @@ function writeSummary(context: GitHubContext, report: ReviewReport, inputs: Acti
   const body = formatReviewMarkdown(report, { limit, measure: 'bytes', failOn: inputs.failOn, hints: true, fullReport });
   const [first, ...rest] = body.split('\n');
   // the notes go under the heading
-  appendSummary(context.stepSummary, [first, '', ...notes, ...rest].join('\n'));
+  appendSummary(context.stepSummary, notes.length === 0 ? body : [first, '', ...notes.slice(0, -1), ...rest].join('\n'));
 }
 
 function outputsOf(report: ReviewReport, failOn: ActionInputs['failOn'], artifact: string): Record<string, string> {

@@ -135,7 +135,7 @@ export function parseReviewJson(text: string): ReviewReport {
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new Error(`not JSON: ${(error as Error).message}`);
+    throw new Error(`not JSON: ${(error as Error).message}`, { cause: error });
   }
   return reviewFromData(data);
 }
