@@ -56,6 +56,21 @@ export function checkTitle(report: ReviewReport): string {
   return `${findings} · ${noEffect(report) ? 'no effect on traffic' : summaryText(report.diff)}`;
 }
 
+function fullReportOf(target: PublishTarget): { label: string; url?: string } {
+  return { label: 'the job summary', ...(target.runUrl ? { url: target.runUrl } : {}) };
+}
+
+/**
+ * The sticky comment: its marker, its body (under GitHub's size limit, links into the pull
+ * request's commits, a pointer to the job summary) and the digest that says whether it changed.
+ */
+export function renderComment(report: ReviewReport, target: PublishTarget, options: Pick<PublishOptions, 'failOn' | 'version'>): { marker: string; body: string; digest: string } {
+  const marker = commentMarker(report.path);
+  const footer = [`<sub>sluice ${options.version} · ${target.headSha.slice(0, 7)}${target.runUrl ? ` · [run and job summary](${target.runUrl})` : ''}</sub>`];
+  const body = formatReviewMarkdown(report, { limit: COMMENT_LIMIT - 100, failOn: options.failOn, marker, link: blobLink(target, report), fullReport: fullReportOf(target), footer });
+  return { marker, body, digest: reviewDigest(report, `${options.version}|${options.failOn}`) };
+}
+
 /**
  * Posts the review on the pull request: the sticky comment and a check run with every
  * finding as an annotation. A failure of either (a fork's read-only token, a rate limit, a
@@ -65,15 +80,13 @@ export function checkTitle(report: ReviewReport): string {
 export async function publishReview(client: GitHubClient, report: ReviewReport, target: PublishTarget, options: PublishOptions): Promise<PublishOutcome> {
   const outcome: PublishOutcome = { failures: [] };
   const link = blobLink(target, report);
-  const fullReport = { label: 'the job summary', ...(target.runUrl ? { url: target.runUrl } : {}) };
-  const footer = [`<sub>sluice ${options.version} · ${target.headSha.slice(0, 7)}${target.runUrl ? ` · [run and job summary](${target.runUrl})` : ''}</sub>`];
+  const fullReport = fullReportOf(target);
 
   if (options.comment) {
-    const marker = commentMarker(report.path);
-    const body = formatReviewMarkdown(report, { limit: COMMENT_LIMIT - 100, failOn: options.failOn, marker, link, fullReport, footer });
+    const { marker, body, digest } = renderComment(report, target, options);
     try {
       const author = options.commentAuthor || (await tokenLogin(client));
-      outcome.comment = await upsertStickyComment(client, { owner: target.owner, repo: target.repo, number: target.pullRequest }, { marker, body, digest: reviewDigest(report, `${options.version}|${options.failOn}`), author });
+      outcome.comment = await upsertStickyComment(client, { owner: target.owner, repo: target.repo, number: target.pullRequest }, { marker, body, digest, author });
     } catch (error) {
       outcome.failures.push(describeApiError(error, 'post the pull-request comment'));
     }
