@@ -1,7 +1,11 @@
 // The pull-request action end to end: real git repositories, the action's entry point, the
 // real octokit client talking to a local server that speaks GitHub's REST wire format.
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
+import { simpleGit } from 'simple-git';
 import type { FakeGitHub } from '../../gitops/github/testing/server.ts';
 import { COMMENT_BODY_LIMIT, startFakeGitHub } from '../../gitops/github/testing/server.ts';
 import type { TestRepo } from '../../gitops/testing/repo.ts';
@@ -161,5 +165,65 @@ describe('the pull-request action', () => {
     assert.equal(result.code, 0);
     assert.match(result.log, /::warning::sluice: could not post the pull-request comment: GitHub's API rate limit was reached \(403 API rate limit exceeded for installation\.\); it resets at \d\d:\d\d UTC\. The whole report is in the job summary\./);
     assert.match(result.summary, /#### Traffic/);
+  });
+
+  it('fork pull requests: analyze writes the report and posts nothing; post (workflow_run) posts it without a checkout', async () => {
+    const head = await repo.commit({ 'policies/reviews.yaml': read('networking/virtual-service-reviews-50-v3.yaml') }, 'from a fork');
+    const shared = mkdtempSync(join(tmpdir(), 'sluice-artifact-'));
+    const empty = mkdtempSync(join(tmpdir(), 'sluice-no-checkout-'));
+    try {
+      const analyzed = await runActionOnce({ api: github.url, workspace: repo.work, event: pullRequestEvent(9, base, head), inputs: { path: 'policies', mode: 'analyze', 'report-dir': shared } });
+      assert.equal(analyzed.code, 0, analyzed.log);
+      assert.deepEqual(github.requests, [], 'analyze never calls the API (a fork token could not write anyway)');
+      const artifact = JSON.parse(readFileSync(join(shared, 'sluice-review.json'), 'utf8')) as { pullRequest: unknown };
+      assert.deepEqual(artifact.pullRequest, { number: 9, headSha: head });
+
+      // the workflow_run job: no checkout at all, the artifact downloaded into report-dir
+      github.pulls.set(9, { head: { sha: head }, base: { sha: base } });
+      const workflowRun = { workflow_run: { head_sha: head, event: 'pull_request', pull_requests: [] } };
+      const posted = await runActionOnce({ api: github.url, workspace: empty, eventName: 'workflow_run', event: workflowRun, inputs: { mode: 'post', 'report-dir': shared } });
+      assert.equal(posted.code, 0, posted.log);
+      assert.match(github.comments.get(9)?.[0]?.body ?? '', /\| `reviews\.default\.svc\.cluster\.local:9080` \| v1 90%, v2 10% \| v1 50%, v3 50% \|/);
+      assert.deepEqual(github.checkRuns.map((r) => [r.head_sha, r.conclusion]), [[head, 'success']]);
+      assert.match(posted.summary, /#### Traffic/);
+
+      // the pull request moved on since: the report is for an older commit and is not posted
+      github.requests.length = 0;
+      github.pulls.set(9, { head: { sha: base }, base: { sha: base } });
+      const stale = await runActionOnce({ api: github.url, workspace: empty, eventName: 'workflow_run', event: workflowRun, inputs: { mode: 'post', 'report-dir': shared } });
+      assert.equal(stale.code, 0);
+      assert.match(stale.log, new RegExp(`::warning::sluice: pull request #9 is at ${base.slice(0, 7)}, the report is for ${head.slice(0, 7)}; not posting it`));
+      assert.deepEqual(github.writes(), []);
+
+      // an artifact that is not a review (a fork can upload anything): one clear line
+      writeFileSync(join(shared, 'sluice-review.json'), JSON.stringify({ format: 'sluice-review-artifact/v1', failOn: 'error', pullRequest: null, review: { format: 'sluice-review/v1', diagnostics: 'x' } }));
+      const bad = await runActionOnce({ api: github.url, workspace: empty, eventName: 'workflow_run', event: workflowRun, inputs: { mode: 'post', 'report-dir': shared } });
+      assert.equal(bad.code, 2);
+      assert.match(bad.log, /^::error::sluice: .*sluice-review\.json: not a sluice review: \/ must have required property 'path'$/m);
+    } finally {
+      rmSync(shared, { recursive: true, force: true });
+      rmSync(empty, { recursive: true, force: true });
+    }
+  });
+
+  it("fetches the pull request's base when the checkout is shallow (actions/checkout's default)", async () => {
+    const head = await repo.commit({ 'policies/reviews.yaml': read('networking/virtual-service-reviews-v3.yaml') }, 'all v3');
+    await repo.push();
+    const clone = mkdtempSync(join(tmpdir(), 'sluice-shallow-'));
+    try {
+      await simpleGit().clone(`file://${repo.origin}`, clone, ['--depth=1', '--no-tags']);
+      const result = await runActionOnce({ api: github.url, workspace: clone, event: pullRequestEvent(11, base, head), inputs: { path: 'policies', comment: 'false', 'check-run': 'false' } });
+      assert.equal(result.code, 0, result.log);
+      assert.match(result.log, new RegExp(`sluice: fetched the base commit ${base}`));
+      assert.match(result.summary, /\| `reviews\.default\.svc\.cluster\.local:9080` \| v1 90%, v2 10% \| v3 100% \|/);
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  });
+
+  it('a push without a base is a clear error, not a stack trace', async () => {
+    const result = await runActionOnce({ api: github.url, workspace: repo.work, eventName: 'push', event: {}, inputs: { path: 'policies' } });
+    assert.equal(result.code, 2);
+    assert.equal(result.log, "::error::sluice: no base revision: set the 'base' input (the event is 'push', not a pull request)\n");
   });
 });
