@@ -10,7 +10,7 @@ export type * from './model/types.ts';
 export { analyze, analyzers } from './analyze/index.ts';
 export type { Analyzer } from './analyze/index.ts';
 export type { ValidateOptions, ValidationResult } from './validate.ts';
-export { validateLoaded, validatePaths, validateSources } from './validate.ts';
+export { ValidationCache, validateLoaded, validatePaths, validateSources } from './validate.ts';
 export { compileModel, originOf, verifyTranslated } from './compile.ts';
 export type { CompileOptions, CompileResult } from './compile.ts';
 export { buildSnapshot, EntryCache } from './snapshot/index.ts';

@@ -1,15 +1,35 @@
-import { analyze } from './analyze/index.ts';
+import { analyze, analyzeIncrementally, AnalyzerCache } from './analyze/index.ts';
 import { compareDiagnostics } from './diagnostics/index.ts';
 import type { Diagnostic } from './diagnostics/index.ts';
-import { loadPaths, loadSources } from './load/index.ts';
-import type { LoadOptions, LoadResult, LoadedFile, SourceFile } from './load/index.ts';
+import { loadPaths, loadSources, loadSourcesIncrementally, ParseCache, readPaths } from './load/index.ts';
+import type { LoadOptions, LoadResult, LoadUpdate, LoadedFile, PolicyDocument, SourceFile } from './load/index.ts';
 import { buildModel } from './model/index.ts';
 import type { PolicyModel } from './model/index.ts';
+import { updateModel } from './model/update.ts';
 import { validateDocument } from './schema/index.ts';
 
 export interface ValidateOptions extends LoadOptions {
   /** The namespace whose selector-less policies apply mesh-wide. Default `istio-system`. */
   rootNamespace?: string;
+  /**
+   * Kept between validations of the same policy as it changes (a serve loop, a sync): only
+   * what changed is parsed, schema-checked, modelled and analyzed again. The result is the
+   * same as without it.
+   */
+  cache?: ValidationCache;
+}
+
+/**
+ * What incremental validation keeps between runs: parsed files, schema findings per
+ * document, the last model and each analyzer's last findings. One per policy source; not
+ * for concurrent use.
+ */
+export class ValidationCache {
+  readonly parse = new ParseCache();
+  readonly analyzers = new AnalyzerCache();
+  readonly schema = new WeakMap<PolicyDocument, Diagnostic[]>();
+  model: PolicyModel | undefined;
+  rootNamespace: string | undefined;
 }
 
 export interface ValidationResult {
@@ -39,12 +59,44 @@ export function validateLoaded(loaded: LoadResult, options: ValidateOptions = {}
   return { diagnostics, files: loaded.files, documentCount: loaded.documents.length, model };
 }
 
-/** Validates in-memory files (a git tree, a pull request, a test). Pure. */
+/** `validateLoaded` reusing what `cache` holds from the previous run; same result. */
+function validateUpdate(loaded: LoadResult & { update: LoadUpdate }, options: ValidateOptions, cache: ValidationCache): ValidationResult {
+  const { update } = loaded;
+  const incremental = update.incremental && cache.model !== undefined && cache.rootNamespace === options.rootNamespace;
+  // with a resource defined twice the loader drops copies, so documents are not just files' documents: build afresh
+  const modelIncremental = incremental && !cache.parse.hasRepeats;
+  const schemaDiagnostics: Diagnostic[] = [];
+  for (const doc of loaded.documents) {
+    let found = incremental && !update.changedFiles.has(doc.file) ? cache.schema.get(doc) : undefined;
+    if (found === undefined) cache.schema.set(doc, (found = validateDocument(doc)));
+    for (const d of found) schemaDiagnostics.push(d);
+  }
+  const built = (modelIncremental && cache.model ? updateModel(cache.model, loaded.documents, update, { rootNamespace: options.rootNamespace }) : undefined) ??
+    buildModel(loaded.documents, { rootNamespace: options.rootNamespace });
+  const { model, diagnostics: modelDiagnostics } = built;
+  if (!incremental) cache.analyzers.clear();
+  const findings = analyzeIncrementally(model, cache.analyzers, update.changedFiles);
+  cache.model = model;
+  cache.rootNamespace = options.rootNamespace;
+  const schemaErrorsAt = new Set(schemaDiagnostics.filter((d) => d.severity === 'error').map(locationKey));
+  const semantic = [...modelDiagnostics, ...findings].filter((d) => !schemaErrorsAt.has(locationKey(d)));
+  const diagnostics = [...loaded.diagnostics, ...schemaDiagnostics, ...semantic].sort(compareDiagnostics);
+  return { diagnostics, files: loaded.files, documentCount: loaded.documents.length, model };
+}
+
+/** Validates in-memory files (a git tree, a pull request, a test). Pure (the cache aside). */
 export function validateSources(sources: readonly SourceFile[], options: ValidateOptions = {}): ValidationResult {
+  const { cache } = options;
+  if (cache) return validateUpdate(loadSourcesIncrementally(sources, options, cache.parse), options, cache);
   return validateLoaded(loadSources(sources, options), options);
 }
 
 /** Validates files and directories on disk. */
 export async function validatePaths(paths: readonly string[], options: ValidateOptions = {}): Promise<ValidationResult> {
-  return validateLoaded(await loadPaths(paths, options), options);
+  const { cache } = options;
+  if (!cache) return validateLoaded(await loadPaths(paths, options), options);
+  const read = readPaths(paths, options);
+  const loaded = loadSourcesIncrementally(read.sources, options, cache.parse);
+  loaded.diagnostics.unshift(...read.diagnostics);
+  return validateUpdate(loaded, options, cache);
 }

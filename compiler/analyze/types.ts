@@ -1,5 +1,5 @@
 import type { CodeDefinition, Diagnostic } from '../diagnostics/index.ts';
-import type { PolicyModel } from '../model/types.ts';
+import type { PolicyModel, VirtualService } from '../model/types.ts';
 
 /** One semantic check. Analyzers are pure: the model in, findings out, never a throw. */
 export interface Analyzer {
@@ -8,4 +8,11 @@ export interface Analyzer {
   /** Every code this analyzer can report. */
   codes: readonly CodeDefinition[];
   run(model: PolicyModel): Diagnostic[];
+  /**
+   * Set by analyzers whose findings are each about one route (see shared/per-virtual-service.ts):
+   * the findings about `vs`. `run` is then the union of these over `model.virtualServices`.
+   */
+  forVirtualService?(vs: VirtualService, model: PolicyModel): Diagnostic[];
+  /** With `forVirtualService`: findings about the model as a whole, after the routes' (part of `run`). */
+  afterRoutes?(model: PolicyModel): Diagnostic[];
 }

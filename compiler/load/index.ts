@@ -6,6 +6,11 @@ import { readPolicyFiles } from './files.ts';
 import { dropDuplicates } from './identity.ts';
 import { parseFile } from './parse.ts';
 import type { LoadOptions, LoadResult, LoadedFile, PolicyDocument, SourceFile } from './types.ts';
+import { ParseCache } from './cache.ts';
+import type { LoadUpdate, ParsedFile } from './cache.ts';
+
+export { ParseCache };
+export type { LoadUpdate };
 
 export type { LoadOptions, LoadResult, LoadedFile, PathSegment, PolicyDocument, SourceFile } from './types.ts';
 export { identityOf } from './identity.ts';
@@ -27,32 +32,36 @@ function limitsOf(options: LoadOptions) {
 
 export type ParsedSources = LoadResult;
 
+function parseSource(source: SourceFile, limits: ReturnType<typeof limitsOf>): ParsedFile {
+  const size = typeof source.content === 'string' ? source.content.length : source.content.byteLength;
+  if (size > limits.maxFileBytes) {
+    return { file: undefined, documents: [], diagnostics: [diagnostic(FILE_TOO_LARGE, { file: source.path, line: 1, col: 1, endLine: 1, endCol: 1, path: '' }, `${source.path} is over the ${limits.maxFileBytes}-byte limit; it is not read`)] };
+  }
+  const decoded = decode(source.path, source.content);
+  if ('error' in decoded) return { file: undefined, documents: [], diagnostics: [decoded.error] };
+  const parsed = parseFile(source.path, decoded.text, limits);
+  return { file: { path: source.path, text: decoded.text }, documents: parsed.documents, diagnostics: parsed.diagnostics };
+}
+
+function joinFiles(parsedFiles: readonly ParsedFile[]): ParsedSources {
+  const documents: PolicyDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const files = new Map<string, LoadedFile>();
+  for (const parsed of parsedFiles) {
+    if (parsed.file) files.set(parsed.file.path, parsed.file);
+    for (const doc of parsed.documents) documents.push(doc);
+    for (const d of parsed.diagnostics) diagnostics.push(d);
+  }
+  return { documents, diagnostics, files };
+}
+
 /**
  * Parses in-memory files without checking identities across them: the unit of work that
  * can run on several threads. `loadSources` is this plus `dropDuplicates`.
  */
 export function parseSources(sources: readonly SourceFile[], options: LoadOptions = {}): ParsedSources {
   const limits = limitsOf(options);
-  const documents: PolicyDocument[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const files = new Map<string, LoadedFile>();
-  for (const source of sources) {
-    const size = typeof source.content === 'string' ? source.content.length : source.content.byteLength;
-    if (size > limits.maxFileBytes) {
-      diagnostics.push(diagnostic(FILE_TOO_LARGE, { file: source.path, line: 1, col: 1, endLine: 1, endCol: 1, path: '' }, `${source.path} is over the ${limits.maxFileBytes}-byte limit; it is not read`));
-      continue;
-    }
-    const decoded = decode(source.path, source.content);
-    if ('error' in decoded) {
-      diagnostics.push(decoded.error);
-      continue;
-    }
-    files.set(source.path, { path: source.path, text: decoded.text });
-    const parsed = parseFile(source.path, decoded.text, limits);
-    documents.push(...parsed.documents);
-    diagnostics.push(...parsed.diagnostics);
-  }
-  return { documents, diagnostics, files };
+  return joinFiles(sources.map((source) => parseSource(source, limits)));
 }
 
 /** Joins parsed parts (in order) and reports resources defined twice across all of them. */
@@ -73,6 +82,18 @@ export function combineParsed(parts: readonly ParsedSources[]): LoadResult {
 /** Loads policy from in-memory files (a git tree, a test). Pure: no I/O. */
 export function loadSources(sources: readonly SourceFile[], options: LoadOptions = {}): LoadResult {
   return combineParsed([parseSources(sources, options)]);
+}
+
+/**
+ * `loadSources` through a cache kept between calls: unchanged files are not parsed again and
+ * keep their document objects; the result says what changed. Same result as `loadSources`.
+ */
+export function loadSourcesIncrementally(sources: readonly SourceFile[], options: LoadOptions, cache: ParseCache): LoadResult & { update: LoadUpdate } {
+  const limits = limitsOf(options);
+  const { files, update } = cache.update(sources, JSON.stringify(limits), (source) => parseSource(source, limits));
+  const joined = joinFiles(files);
+  if (!cache.hasRepeats) return { ...joined, update };
+  return { ...combineParsed([joined]), update };
 }
 
 /** Reads the policy files below the given paths; problems reading them are diagnostics. */

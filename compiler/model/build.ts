@@ -49,11 +49,30 @@ export interface BuildOptions {
   domainSuffix?: string | undefined;
 }
 
-const ISTIO_NETWORKING = 'networking.istio.io';
-const ISTIO_SECURITY = 'security.istio.io';
-const GATEWAY_API = 'gateway.networking.k8s.io';
-const SLUICE_ROLLOUTS = 'rollouts.sluice.dev';
-const ARGO = 'argoproj.io';
+export const ISTIO_NETWORKING = 'networking.istio.io';
+export const ISTIO_SECURITY = 'security.istio.io';
+export const GATEWAY_API = 'gateway.networking.k8s.io';
+export const SLUICE_ROLLOUTS = 'rollouts.sluice.dev';
+export const ARGO = 'argoproj.io';
+
+/** What an incremental update (update.ts) needs from the build of a model besides the model. */
+export interface BuildState {
+  rootNamespace: string;
+  domainSuffix: string;
+  workloadIndex: WorkloadIndex;
+  index: ModelIndex;
+  routeContext: Parameters<typeof convertGatewayRoute>[1];
+}
+
+const buildStates = new WeakMap<PolicyModel, BuildState>();
+
+export function buildStateOf(model: PolicyModel): BuildState | undefined {
+  return buildStates.get(model);
+}
+
+export function registerBuildState(model: PolicyModel, state: BuildState): void {
+  buildStates.set(model, state);
+}
 
 function specOf(doc: PolicyDocument): JsonRecord {
   return rec(doc.data.spec) ?? {};
@@ -267,7 +286,7 @@ function serviceEntryServices(doc: PolicyDocument, workloads: WorkloadIndex): Se
 
 // ------------------------------------------------------------------------------- routes
 
-interface Resolver {
+export interface Resolver {
   domainSuffix: string;
   index: ModelIndex;
   /** namespace → written host → resolved (fqdn, service); hosts repeat across routes, resolve each once. */
@@ -334,7 +353,7 @@ const NO_HTTP: readonly HttpRoute[] = Object.freeze([]);
 const NO_L4: readonly TcpTlsRoute[] = Object.freeze([]);
 const MESH_ONLY: readonly string[] = Object.freeze(['mesh']);
 
-function virtualService(doc: PolicyDocument, r: Resolver): VirtualService {
+export function virtualService(doc: PolicyDocument, r: Resolver): VirtualService {
   const spec = specOf(doc);
   const ns = doc.namespace;
   const hosts: HostReference[] = [];
@@ -447,7 +466,7 @@ function mtlsMode(value: unknown): MtlsMode {
   return mode !== undefined && MTLS_MODES.has(mode as MtlsMode) ? (mode as MtlsMode) : 'UNSET';
 }
 
-function peerAuthentication(doc: PolicyDocument, root: string, workloads: WorkloadIndex): PeerAuthentication {
+export function peerAuthentication(doc: PolicyDocument, root: string, workloads: WorkloadIndex): PeerAuthentication {
   const spec = specOf(doc);
   const portLevel: Record<string, MtlsMode> = {};
   if (isRecord(spec.portLevelMtls)) {
@@ -457,7 +476,7 @@ function peerAuthentication(doc: PolicyDocument, root: string, workloads: Worklo
 }
 
 const ACTIONS = new Set<AuthorizationAction>(['ALLOW', 'DENY', 'AUDIT', 'CUSTOM']);
-function authorizationPolicy(doc: PolicyDocument, root: string, workloads: WorkloadIndex): AuthorizationPolicy {
+export function authorizationPolicy(doc: PolicyDocument, root: string, workloads: WorkloadIndex): AuthorizationPolicy {
   const spec = specOf(doc);
   const actionRaw = str(spec.action);
   const policy: AuthorizationPolicy = {
@@ -474,7 +493,7 @@ function authorizationPolicy(doc: PolicyDocument, root: string, workloads: Workl
   return policy;
 }
 
-function requestAuthentication(doc: PolicyDocument, root: string, workloads: WorkloadIndex): RequestAuthentication {
+export function requestAuthentication(doc: PolicyDocument, root: string, workloads: WorkloadIndex): RequestAuthentication {
   const spec = specOf(doc);
   return { doc, path: [], name: doc.name, namespace: doc.namespace, ...selection(doc, root, workloads), jwtRules: matchList(spec.jwtRules) };
 }
@@ -483,7 +502,7 @@ function requestAuthentication(doc: PolicyDocument, root: string, workloads: Wor
 
 const STEP_KINDS = ['setWeight', 'pause', 'analysis', 'setHeaderRoute', 'setMirrorRoute'] as const;
 
-function rollout(doc: PolicyDocument, index: ModelIndex): Rollout {
+export function rollout(doc: PolicyDocument, index: ModelIndex): Rollout {
   const spec = specOf(doc);
   const target = rec(spec.target) ?? {};
   let vsName = str(target.virtualService) ?? str(dig(target, 'virtualService', 'name')) ?? '';
@@ -529,7 +548,7 @@ function rollout(doc: PolicyDocument, index: ModelIndex): Rollout {
   return result;
 }
 
-function analysisTemplate(doc: PolicyDocument): AnalysisTemplate {
+export function analysisTemplate(doc: PolicyDocument): AnalysisTemplate {
   const spec = specOf(doc);
   const args: { name: string; value?: string }[] = [];
   for (const { item } of records(spec.args)) {
@@ -553,7 +572,7 @@ function analysisTemplate(doc: PolicyDocument): AnalysisTemplate {
 // -------------------------------------------------------------------------------- build
 
 /** Runs `make` over documents; a document that trips it (it should not) is skipped, never fatal. */
-function each<T>(docs: readonly PolicyDocument[], make: (doc: PolicyDocument) => T | undefined, into: (value: T) => void): void {
+export function each<T>(docs: readonly PolicyDocument[], make: (doc: PolicyDocument) => T | undefined, into: (value: T) => void): void {
   for (const doc of docs) {
     let value: T | undefined;
     try {
@@ -681,6 +700,7 @@ export function buildModel(documents: readonly PolicyDocument[], options: BuildO
     documents,
   };
   registerIndex(model, index);
+  registerBuildState(model, { rootNamespace, domainSuffix, workloadIndex, index, routeContext });
   return { model, diagnostics };
 }
 

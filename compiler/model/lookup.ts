@@ -210,6 +210,17 @@ export class ModelIndex {
     return undefined;
   }
 
+  /**
+   * The index of a model that differs from this one's only in its VirtualServices: services,
+   * DestinationRules and gateways (and what is cached about them) are shared.
+   */
+  withVirtualServices(virtualServices: readonly VirtualService[]): ModelIndex {
+    const copy = Object.assign(Object.create(ModelIndex.prototype) as object, this) as ModelIndex;
+    (copy as unknown as { vsByName: Map<string, VirtualService> }).vsByName = new Map();
+    for (const vs of virtualServices) copy.addVirtualService(vs);
+    return copy;
+  }
+
   addVirtualService(vs: VirtualService): void {
     const key = `${vs.sourceKind}/${vs.namespace}/${vs.name}`;
     if (!this.vsByName.has(key)) this.vsByName.set(key, vs);

@@ -7,8 +7,8 @@ import { defineCode, diagnostic } from '../../diagnostics/index.ts';
 import type { Diagnostic } from '../../diagnostics/index.ts';
 import type { PathSegment } from '../../load/types.ts';
 import { indexOf, isRecord, isWildcardHost, resolveHostName } from '../../model/index.ts';
-import type { ModelIndex, PolicyModel, VirtualService } from '../../model/index.ts';
-import { at } from '../shared/index.ts';
+import type { ModelIndex, VirtualService } from '../../model/index.ts';
+import { at, perVirtualService } from '../shared/index.ts';
 import type { Analyzer } from '../types.ts';
 import { clusterNamespaceOf, registryOf } from './registry.ts';
 import type { RegistryView } from './registry.ts';
@@ -82,25 +82,21 @@ function mirrorHosts(vs: VirtualService, visit: (host: string, path: PathSegment
   }
 }
 
-export const destinationHosts: Analyzer = {
+export const destinationHosts: Analyzer = perVirtualService({
   name: 'destination-hosts',
   codes: [UNKNOWN_DESTINATION_HOST],
-  run(model: PolicyModel): Diagnostic[] {
+  check(vs, model, out) {
     const registry = registryOf(model);
-    if (!registry.hasRegistry) return [];
+    if (!registry.hasRegistry) return;
     const index = indexOf(model);
-    const out: Diagnostic[] = [];
-    for (const vs of model.virtualServices) {
-      for (const routes of [vs.http, vs.tcp, vs.tls]) {
-        for (const route of routes) {
-          for (const d of route.destinations) {
-            if (d.host.service) continue;
-            check(vs, d.host.written, d.host.fqdn, d.host.path, vs.sourceKind === 'VirtualService' ? 'destination' : 'backendRef', index, registry, out);
-          }
+    for (const routes of [vs.http, vs.tcp, vs.tls]) {
+      for (const route of routes) {
+        for (const d of route.destinations) {
+          if (d.host.service) continue;
+          check(vs, d.host.written, d.host.fqdn, d.host.path, vs.sourceKind === 'VirtualService' ? 'destination' : 'backendRef', index, registry, out);
         }
       }
-      mirrorHosts(vs, (host, path) => check(vs, host, resolveHostName(host, vs.namespace, registry.domainSuffix), path, 'mirror', index, registry, out));
     }
-    return out;
+    mirrorHosts(vs, (host, path) => check(vs, host, resolveHostName(host, vs.namespace, registry.domainSuffix), path, 'mirror', index, registry, out));
   },
-};
+});

@@ -4,10 +4,9 @@
  * SLU3009: a destination port the service does not expose.
  */
 import { defineCode, diagnostic } from '../../diagnostics/index.ts';
-import type { Diagnostic } from '../../diagnostics/index.ts';
 import { indexOf, isWildcardHost } from '../../model/index.ts';
-import type { PolicyModel, Service } from '../../model/index.ts';
-import { at, forEachDestination } from '../shared/index.ts';
+import type { Service } from '../../model/index.ts';
+import { at, forEachDestinationOf, perVirtualService } from '../shared/index.ts';
 import type { Analyzer } from '../types.ts';
 
 export const DESTINATION_PORT_REQUIRED = defineCode({
@@ -41,13 +40,12 @@ function portList(services: readonly Service[]): number[] {
   return list;
 }
 
-export const destinationPorts: Analyzer = {
+export const destinationPorts: Analyzer = perVirtualService({
   name: 'destination-ports',
   codes: [DESTINATION_PORT_REQUIRED, UNKNOWN_DESTINATION_PORT],
-  run(model: PolicyModel): Diagnostic[] {
+  check(vs, model, out) {
     const index = indexOf(model);
-    const out: Diagnostic[] = [];
-    forEachDestination(model, ({ vs, destination: d }) => {
+    forEachDestinationOf(vs, ({ destination: d }) => {
       if (isWildcardHost(d.host.fqdn)) return;
       const services = index.servicesFor(d.host.fqdn);
       if (services.length === 0) return;
@@ -70,6 +68,5 @@ export const destinationPorts: Analyzer = {
         diagnostic(UNKNOWN_DESTINATION_PORT, at(vs, path), `port ${d.port} is not a port of ${d.host.fqdn}, which exposes ${ports.join(', ')}${hint}; traffic to it fails with 503`),
       );
     });
-    return out;
   },
-};
+});

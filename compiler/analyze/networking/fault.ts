@@ -10,8 +10,8 @@ import { defineCode, diagnostic } from '../../diagnostics/index.ts';
 import type { Diagnostic } from '../../diagnostics/index.ts';
 import type { PathSegment } from '../../load/types.ts';
 import { isRecord } from '../../model/index.ts';
-import type { PolicyModel, VirtualService } from '../../model/index.ts';
-import { at, describeRule } from '../shared/index.ts';
+import type { VirtualService } from '../../model/index.ts';
+import { at, describeRule, perVirtualService } from '../shared/index.ts';
 import type { Analyzer } from '../types.ts';
 
 export const INCOMPLETE_FAULT = defineCode({
@@ -102,27 +102,23 @@ function checkFault(vs: VirtualService, fault: unknown, base: readonly PathSegme
   }
 }
 
-export const faults: Analyzer = {
+export const faults: Analyzer = perVirtualService({
   name: 'faults',
   codes: [INCOMPLETE_FAULT, PERCENTAGE_OUT_OF_RANGE, INVALID_STATUS],
-  run(model: PolicyModel): Diagnostic[] {
-    const out: Diagnostic[] = [];
-    for (const vs of model.virtualServices) {
-      if (vs.sourceKind !== 'VirtualService') continue;
-      for (const route of vs.http) {
-        const raw = route.raw;
-        const rule = describeRule(route);
-        checkFault(vs, raw.fault, [...route.path, 'fault'], rule, out);
-        checkPercentage(vs, isRecord(raw.mirrorPercentage) ? raw.mirrorPercentage.value : undefined, [...route.path, 'mirrorPercentage', 'value'], `mirrorPercentage of ${rule}`, out);
-        checkPercentage(vs, typeof raw.mirrorPercent === 'number' ? raw.mirrorPercent : undefined, [...route.path, 'mirrorPercent'], `mirrorPercent of ${rule}`, out);
-        if (Array.isArray(raw.mirrors)) {
-          raw.mirrors.forEach((m, i) => {
-            if (isRecord(m) && isRecord(m.percentage)) checkPercentage(vs, m.percentage.value, [...route.path, 'mirrors', i, 'percentage', 'value'], `mirror percentage of ${rule}`, out);
-          });
-        }
-        if (isRecord(raw.directResponse)) checkHttpStatus(vs, raw.directResponse.status, [...route.path, 'directResponse', 'status'], `directResponse status of ${rule}`, out);
+  check(vs, model, out) {
+    if (vs.sourceKind !== 'VirtualService') return;
+    for (const route of vs.http) {
+      const raw = route.raw;
+      const rule = describeRule(route);
+      checkFault(vs, raw.fault, [...route.path, 'fault'], rule, out);
+      checkPercentage(vs, isRecord(raw.mirrorPercentage) ? raw.mirrorPercentage.value : undefined, [...route.path, 'mirrorPercentage', 'value'], `mirrorPercentage of ${rule}`, out);
+      checkPercentage(vs, typeof raw.mirrorPercent === 'number' ? raw.mirrorPercent : undefined, [...route.path, 'mirrorPercent'], `mirrorPercent of ${rule}`, out);
+      if (Array.isArray(raw.mirrors)) {
+        raw.mirrors.forEach((m, i) => {
+          if (isRecord(m) && isRecord(m.percentage)) checkPercentage(vs, m.percentage.value, [...route.path, 'mirrors', i, 'percentage', 'value'], `mirror percentage of ${rule}`, out);
+        });
       }
+      if (isRecord(raw.directResponse)) checkHttpStatus(vs, raw.directResponse.status, [...route.path, 'directResponse', 'status'], `directResponse status of ${rule}`, out);
     }
-    return out;
   },
-};
+});

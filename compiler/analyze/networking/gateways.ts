@@ -3,11 +3,10 @@
  * (Istio ignores the binding: the routes never reach that gateway).
  */
 import { defineCode, diagnostic } from '../../diagnostics/index.ts';
-import type { Diagnostic } from '../../diagnostics/index.ts';
 import type { PathSegment } from '../../load/types.ts';
 import { indexOf, isRecord, resolveGatewayReference } from '../../model/index.ts';
 import type { PolicyModel, VirtualService } from '../../model/index.ts';
-import { at } from '../shared/index.ts';
+import { at, perVirtualService } from '../shared/index.ts';
 import type { Analyzer } from '../types.ts';
 
 export const UNKNOWN_GATEWAY = defineCode({
@@ -19,21 +18,32 @@ export const UNKNOWN_GATEWAY = defineCode({
   istio: 'IST0101',
 });
 
-export const gateways: Analyzer = {
+/** Istio Gateways by name and the namespaces that have any, per model's gateway list. */
+const gatewayNames = new WeakMap<readonly object[], { withGateways: Set<string>; byName: Map<string, string[]> }>();
+
+function namesOf(model: PolicyModel): { withGateways: Set<string>; byName: Map<string, string[]> } {
+  let found = gatewayNames.get(model.gateways);
+  if (found) return found;
+  const withGateways = new Set<string>();
+  const byName = new Map<string, string[]>();
+  for (const g of model.gateways) {
+    if (g.api === 'gateway-api') continue;
+    withGateways.add(g.namespace);
+    let list = byName.get(g.name);
+    if (!list) byName.set(g.name, (list = []));
+    list.push(`${g.namespace}/${g.name}`);
+  }
+  gatewayNames.set(model.gateways, (found = { withGateways, byName }));
+  return found;
+}
+
+export const gateways: Analyzer = perVirtualService({
   name: 'gateways',
   codes: [UNKNOWN_GATEWAY],
-  run(model: PolicyModel): Diagnostic[] {
+  check(vs, model, out) {
+    if (vs.sourceKind !== 'VirtualService') return;
     const index = indexOf(model);
-    const withGateways = new Set<string>();
-    const byName = new Map<string, string[]>();
-    for (const g of model.gateways) {
-      if (g.api === 'gateway-api') continue;
-      withGateways.add(g.namespace);
-      let list = byName.get(g.name);
-      if (!list) byName.set(g.name, (list = []));
-      list.push(`${g.namespace}/${g.name}`);
-    }
-    const out: Diagnostic[] = [];
+    const { withGateways, byName } = namesOf(model);
     const check = (vs: VirtualService, written: string, path: readonly PathSegment[]) => {
       const ref = resolveGatewayReference(written, vs.namespace);
       if (!ref) return;
@@ -56,23 +66,19 @@ export const gateways: Analyzer = {
       }
       out.push(diagnostic(UNKNOWN_GATEWAY, loc, `gateway "${written}" (${ref.namespace}/${ref.name}) is not defined; Istio ignores the binding and these routes never reach a gateway`));
     };
-    for (const vs of model.virtualServices) {
-      if (vs.sourceKind !== 'VirtualService') continue;
-      const spec = isRecord(vs.doc.data.spec) ? vs.doc.data.spec : {};
-      if (Array.isArray(spec.gateways)) {
-        spec.gateways.forEach((g, i) => {
-          if (typeof g === 'string') check(vs, g, ['spec', 'gateways', i]);
-        });
-      }
-      for (const route of vs.http) {
-        route.matches.forEach((m, k) => {
-          if (!Array.isArray(m.gateways)) return;
-          m.gateways.forEach((g, i) => {
-            if (typeof g === 'string') check(vs, g, [...route.path, 'match', k, 'gateways', i]);
-          });
-        });
-      }
+    const spec = isRecord(vs.doc.data.spec) ? vs.doc.data.spec : {};
+    if (Array.isArray(spec.gateways)) {
+      spec.gateways.forEach((g, i) => {
+        if (typeof g === 'string') check(vs, g, ['spec', 'gateways', i]);
+      });
     }
-    return out;
+    for (const route of vs.http) {
+      route.matches.forEach((m, k) => {
+        if (!Array.isArray(m.gateways)) return;
+        m.gateways.forEach((g, i) => {
+          if (typeof g === 'string') check(vs, g, [...route.path, 'match', k, 'gateways', i]);
+        });
+      });
+    }
   },
-};
+});

@@ -7,11 +7,10 @@
  * RegularExpression.
  */
 import { defineCode, diagnostic } from '../../diagnostics/index.ts';
-import type { Diagnostic } from '../../diagnostics/index.ts';
 import type { PathSegment } from '../../load/types.ts';
 import { isRecord } from '../../model/index.ts';
-import type { PolicyModel, VirtualService } from '../../model/index.ts';
-import { at, checkRegex } from '../shared/index.ts';
+import type { VirtualService } from '../../model/index.ts';
+import { at, checkRegex, perVirtualService } from '../shared/index.ts';
 import type { Analyzer } from '../types.ts';
 
 export const INVALID_REGEX = defineCode({
@@ -78,22 +77,18 @@ function walkGatewayRoute(vs: VirtualService, visit: Visit): void {
   });
 }
 
-export const regexes: Analyzer = {
+export const regexes: Analyzer = perVirtualService({
   name: 'regexes',
   codes: [INVALID_REGEX],
-  run(model: PolicyModel): Diagnostic[] {
-    const out: Diagnostic[] = [];
-    for (const vs of model.virtualServices) {
-      const visit: Visit = (pattern, path, what) => {
-        if (typeof pattern !== 'string') return;
-        const problem = checkRegex(pattern);
-        if (!problem) return;
-        const shown = pattern.length > 80 ? `${pattern.slice(0, 77)}...` : pattern;
-        out.push(diagnostic(INVALID_REGEX, at(vs, path), `${what} regex "${shown}" is not usable: ${problem.message}`));
-      };
-      if (vs.sourceKind === 'VirtualService') walkVirtualService(vs, visit);
-      else walkGatewayRoute(vs, visit);
-    }
-    return out;
+  check(vs, model, out) {
+    const visit: Visit = (pattern, path, what) => {
+      if (typeof pattern !== 'string') return;
+      const problem = checkRegex(pattern);
+      if (!problem) return;
+      const shown = pattern.length > 80 ? `${pattern.slice(0, 77)}...` : pattern;
+      out.push(diagnostic(INVALID_REGEX, at(vs, path), `${what} regex "${shown}" is not usable: ${problem.message}`));
+    };
+    if (vs.sourceKind === 'VirtualService') walkVirtualService(vs, visit);
+    else walkGatewayRoute(vs, visit);
   },
-};
+});

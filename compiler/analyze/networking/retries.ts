@@ -9,10 +9,8 @@
  *   whole budget, so retries after a per-try timeout never happen.
  */
 import { defineCode, diagnostic } from '../../diagnostics/index.ts';
-import type { Diagnostic } from '../../diagnostics/index.ts';
 import { isRecord } from '../../model/index.ts';
-import type { PolicyModel } from '../../model/index.ts';
-import { at, describeRule, formatMs, parseDurationMs } from '../shared/index.ts';
+import { at, describeRule, formatMs, parseDurationMs, perVirtualService } from '../shared/index.ts';
 import type { Analyzer } from '../types.ts';
 
 export const RETRIES_DISABLED = defineCode({
@@ -87,54 +85,50 @@ export function retryOnProblems(retryOn: string): string[] {
   return problems;
 }
 
-export const retries: Analyzer = {
+export const retries: Analyzer = perVirtualService({
   name: 'retries',
   codes: [RETRIES_DISABLED, NEGATIVE_RETRY_ATTEMPTS, UNKNOWN_RETRY_ON, PER_TRY_TIMEOUT_TOO_LONG],
-  run(model: PolicyModel): Diagnostic[] {
-    const out: Diagnostic[] = [];
-    for (const vs of model.virtualServices) {
-      if (vs.sourceKind !== 'VirtualService') continue;
-      for (const route of vs.http) {
-        const r = route.raw.retries;
-        if (!isRecord(r)) continue;
-        const path = [...route.path, 'retries'];
-        const rule = describeRule(route);
-        const attempts = typeof r.attempts === 'number' ? r.attempts : undefined;
-        if (attempts !== undefined && attempts < 0) {
-          out.push(diagnostic(NEGATIVE_RETRY_ATTEMPTS, at(vs, [...path, 'attempts']), `retries.attempts of ${rule} is ${attempts}; it must be 0 (no retries) or more`));
-        } else if (attempts === undefined || attempts === 0) {
-          const configured = ['perTryTimeout', 'retryOn', 'retryRemoteLocalities', 'backoff', 'retryIgnorePreviousHosts'].filter((k) => r[k] !== undefined);
-          if (configured.length > 0) {
-            out.push(
-              diagnostic(
-                RETRIES_DISABLED,
-                at(vs, attempts === undefined ? path : [...path, 'attempts'], attempts === undefined ? 'key' : 'value'),
-                `retries of ${rule} set ${configured.join(', ')} but attempts is ${attempts === undefined ? 'absent (0)' : '0'}, which turns retries off: the settings are ignored (Istio's validation rejects this combination)`,
-              ),
-            );
-          }
-        }
-        if (typeof r.retryOn === 'string') {
-          const problems = retryOnProblems(r.retryOn);
-          if (problems.length > 0) {
-            out.push(
-              diagnostic(UNKNOWN_RETRY_ON, at(vs, [...path, 'retryOn']), `retryOn "${r.retryOn}" of ${rule} has ${problems.length > 1 ? 'unknown conditions' : 'an unknown condition'}: ${problems.join(', ')}`),
-            );
-          }
-        }
-        const perTry = parseDurationMs(r.perTryTimeout);
-        const timeout = parseDurationMs(route.raw.timeout);
-        if ((attempts ?? 0) > 0 && perTry !== undefined && timeout !== undefined && timeout > 0 && perTry >= timeout) {
+  check(vs, model, out) {
+    if (vs.sourceKind !== 'VirtualService') return;
+    for (const route of vs.http) {
+      const r = route.raw.retries;
+      if (!isRecord(r)) continue;
+      const path = [...route.path, 'retries'];
+      const rule = describeRule(route);
+      const attempts = typeof r.attempts === 'number' ? r.attempts : undefined;
+      if (attempts !== undefined && attempts < 0) {
+        out.push(diagnostic(NEGATIVE_RETRY_ATTEMPTS, at(vs, [...path, 'attempts']), `retries.attempts of ${rule} is ${attempts}; it must be 0 (no retries) or more`));
+      } else if (attempts === undefined || attempts === 0) {
+        const configured = ['perTryTimeout', 'retryOn', 'retryRemoteLocalities', 'backoff', 'retryIgnorePreviousHosts'].filter((k) => r[k] !== undefined);
+        if (configured.length > 0) {
           out.push(
             diagnostic(
-              PER_TRY_TIMEOUT_TOO_LONG,
-              at(vs, [...path, 'perTryTimeout']),
-              `perTryTimeout ${formatMs(perTry)} of ${rule} is not shorter than its timeout ${formatMs(timeout)}: the route timeout covers all tries, so a try that times out leaves no time to retry`,
+              RETRIES_DISABLED,
+              at(vs, attempts === undefined ? path : [...path, 'attempts'], attempts === undefined ? 'key' : 'value'),
+              `retries of ${rule} set ${configured.join(', ')} but attempts is ${attempts === undefined ? 'absent (0)' : '0'}, which turns retries off: the settings are ignored (Istio's validation rejects this combination)`,
             ),
           );
         }
       }
+      if (typeof r.retryOn === 'string') {
+        const problems = retryOnProblems(r.retryOn);
+        if (problems.length > 0) {
+          out.push(
+            diagnostic(UNKNOWN_RETRY_ON, at(vs, [...path, 'retryOn']), `retryOn "${r.retryOn}" of ${rule} has ${problems.length > 1 ? 'unknown conditions' : 'an unknown condition'}: ${problems.join(', ')}`),
+          );
+        }
+      }
+      const perTry = parseDurationMs(r.perTryTimeout);
+      const timeout = parseDurationMs(route.raw.timeout);
+      if ((attempts ?? 0) > 0 && perTry !== undefined && timeout !== undefined && timeout > 0 && perTry >= timeout) {
+        out.push(
+          diagnostic(
+            PER_TRY_TIMEOUT_TOO_LONG,
+            at(vs, [...path, 'perTryTimeout']),
+            `perTryTimeout ${formatMs(perTry)} of ${rule} is not shorter than its timeout ${formatMs(timeout)}: the route timeout covers all tries, so a try that times out leaves no time to retry`,
+          ),
+        );
+      }
     }
-    return out;
   },
-};
+});

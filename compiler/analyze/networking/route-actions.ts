@@ -9,8 +9,8 @@
 import { defineCode, diagnostic } from '../../diagnostics/index.ts';
 import type { Diagnostic } from '../../diagnostics/index.ts';
 import { isRecord } from '../../model/index.ts';
-import type { HttpRoute, PolicyModel, VirtualService } from '../../model/index.ts';
-import { at, describeRule } from '../shared/index.ts';
+import type { HttpRoute, VirtualService } from '../../model/index.ts';
+import { at, describeRule, perVirtualService } from '../shared/index.ts';
 import type { Analyzer } from '../types.ts';
 
 export const CONFLICTING_ROUTE_SETTINGS = defineCode({
@@ -109,15 +109,11 @@ function checkRule(vs: VirtualService, route: HttpRoute, out: Diagnostic[]): voi
   }
 }
 
-export const routeActions: Analyzer = {
+export const routeActions: Analyzer = perVirtualService({
   name: 'route-actions',
   codes: [CONFLICTING_ROUTE_SETTINGS, RULE_WITHOUT_ACTION, INVALID_REDIRECT_OR_REWRITE],
-  run(model: PolicyModel): Diagnostic[] {
-    const out: Diagnostic[] = [];
-    for (const vs of model.virtualServices) {
-      if (vs.sourceKind !== 'VirtualService') continue;
-      for (const route of vs.http) checkRule(vs, route, out);
-    }
-    return out;
+  check(vs, model, out) {
+    if (vs.sourceKind !== 'VirtualService') return;
+    for (const route of vs.http) checkRule(vs, route, out);
   },
-};
+});

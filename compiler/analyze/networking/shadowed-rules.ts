@@ -12,8 +12,8 @@
 import { defineCode, diagnostic } from '../../diagnostics/index.ts';
 import type { Diagnostic } from '../../diagnostics/index.ts';
 import { isRecord } from '../../model/index.ts';
-import type { HttpRoute, PolicyModel, VirtualService } from '../../model/index.ts';
-import { at, describeRule, place, related } from '../shared/index.ts';
+import type { HttpRoute, VirtualService } from '../../model/index.ts';
+import { at, describeRule, perVirtualService, place, related } from '../shared/index.ts';
 import type { Analyzer } from '../types.ts';
 
 export const UNREACHABLE_RULE = defineCode({
@@ -193,14 +193,10 @@ function checkVirtualService(vs: VirtualService, out: Diagnostic[]): void {
   }
 }
 
-export const shadowedRules: Analyzer = {
+export const shadowedRules: Analyzer = perVirtualService({
   name: 'shadowed-rules',
   codes: [UNREACHABLE_RULE, INEFFECTIVE_MATCH],
-  run(model: PolicyModel): Diagnostic[] {
-    const out: Diagnostic[] = [];
-    for (const vs of model.virtualServices) {
-      if (vs.sourceKind === 'VirtualService' && vs.http.length > 0) checkVirtualService(vs, out);
-    }
-    return out;
+  check(vs, model, out) {
+    if (vs.sourceKind === 'VirtualService' && vs.http.length > 0) checkVirtualService(vs, out);
   },
-};
+});

@@ -8,8 +8,8 @@
 import { defineCode, diagnostic } from '../../diagnostics/index.ts';
 import type { Diagnostic } from '../../diagnostics/index.ts';
 import { indexOf, isWildcardHost } from '../../model/index.ts';
-import type { PolicyModel, Service, Subset } from '../../model/index.ts';
-import { at, describeResource, forEachDestination, place, quoteList, related } from '../shared/index.ts';
+import type { DestinationRule, PolicyModel, Service, Subset, VirtualService } from '../../model/index.ts';
+import { at, describeResource, forEachDestination, forEachDestinationOf, perVirtualService, place, quoteList, related } from '../shared/index.ts';
 import type { DestinationUse } from '../shared/index.ts';
 import type { Analyzer } from '../types.ts';
 
@@ -54,9 +54,9 @@ function endpointsKnowable(services: readonly Service[]): boolean {
   return described > 0;
 }
 
-function checkUnknownSubsets(model: PolicyModel, out: Diagnostic[]): void {
+function checkUnknownSubsets(vs: VirtualService, model: PolicyModel, out: Diagnostic[]): void {
   const index = indexOf(model);
-  forEachDestination(model, ({ vs, destination: d }) => {
+  forEachDestinationOf(vs, ({ destination: d }) => {
     if (d.subset === undefined || d.resolvedSubset || isWildcardHost(d.host.fqdn)) return;
     if (!index.isKnownHost(d.host.fqdn)) return; // SLU3001 reports the host
     const loc = at(vs, [...d.path, 'destination', 'subset']);
@@ -81,17 +81,20 @@ function checkUnknownSubsets(model: PolicyModel, out: Diagnostic[]): void {
   });
 }
 
-function checkEmptySubsets(model: PolicyModel, out: Diagnostic[]): void {
+interface EmptySubset {
+  rule: DestinationRule;
+  subset: Subset;
+  serviceNames: string;
+}
+
+/** Subsets that select nothing, in rule order; they depend on rules and services only, not on routes. */
+const emptySubsetsCache = new WeakMap<readonly DestinationRule[], { services: readonly Service[]; empty: EmptySubset[] }>();
+
+function emptySubsets(model: PolicyModel): EmptySubset[] {
+  const cached = emptySubsetsCache.get(model.destinationRules);
+  if (cached && cached.services === model.services) return cached.empty;
   const index = indexOf(model);
-  // Routes that send traffic to each subset (resolved by the model through Istio's DestinationRule precedence).
-  const usedBy = new Map<Subset, DestinationUse[]>();
-  forEachDestination(model, (use) => {
-    const s = use.destination.resolvedSubset;
-    if (!s || use.effectiveWeight <= 0) return;
-    let list = usedBy.get(s);
-    if (!list) usedBy.set(s, (list = []));
-    list.push(use);
-  });
+  const empty: EmptySubset[] = [];
   // Only the subsets Istio keeps: for rules merged on one host, the first definition of a name wins.
   const seen = new Map<string, Set<string>>();
   for (const rule of model.destinationRules) {
@@ -106,38 +109,54 @@ function checkEmptySubsets(model: PolicyModel, out: Diagnostic[]): void {
       names.add(subset.name);
       if (subset.workloads.length > 0 || subset.endpoints.length > 0) continue;
       const serviceNames = services.map((s) => (s.source === 'kubernetes' ? `Service ${s.namespace}/${s.name}` : `ServiceEntry ${s.namespace}/${s.name}`)).join(', ');
-      const uses = usedBy.get(subset);
-      if (!uses) {
-        out.push(
-          diagnostic(
-            EMPTY_SUBSET,
-            at(rule, [...subset.path, 'name']),
-            `subset "${subset.name}" (${labelText(subset.labels)}) selects no workload or endpoint of ${serviceNames}; no route sends it traffic yet, but one that did would get 503 (no healthy upstream)`,
-          ),
-        );
-        continue;
-      }
-      for (const use of uses) {
-        out.push(
-          diagnostic(
-            EMPTY_SUBSET,
-            at(use.vs, [...use.destination.path, 'destination', 'subset']),
-            `this route sends traffic (weight ${use.effectiveWeight}) to subset "${subset.name}" of ${use.destination.host.fqdn}, whose labels ${labelText(subset.labels)} select no workload or endpoint of ${serviceNames} (defined at ${place(rule, subset.path)}): requests fail with 503 (no healthy upstream)`,
-            { severity: 'error', related: [related(rule, subset.path, `subset "${subset.name}" defined here`)] },
-          ),
-        );
-      }
+      empty.push({ rule, subset, serviceNames });
+    }
+  }
+  emptySubsetsCache.set(model.destinationRules, { services: model.services, empty });
+  return empty;
+}
+
+function checkEmptySubsets(model: PolicyModel, out: Diagnostic[]): void {
+  const empty = emptySubsets(model);
+  if (empty.length === 0) return;
+  // Routes that send traffic to each subset (resolved by the model through Istio's DestinationRule precedence).
+  const usedBy = new Map<Subset, DestinationUse[]>();
+  forEachDestination(model, (use) => {
+    const s = use.destination.resolvedSubset;
+    if (!s || use.effectiveWeight <= 0) return;
+    let list = usedBy.get(s);
+    if (!list) usedBy.set(s, (list = []));
+    list.push(use);
+  });
+  for (const { rule, subset, serviceNames } of empty) {
+    const uses = usedBy.get(subset);
+    if (!uses) {
+      out.push(
+        diagnostic(
+          EMPTY_SUBSET,
+          at(rule, [...subset.path, 'name']),
+          `subset "${subset.name}" (${labelText(subset.labels)}) selects no workload or endpoint of ${serviceNames}; no route sends it traffic yet, but one that did would get 503 (no healthy upstream)`,
+        ),
+      );
+      continue;
+    }
+    for (const use of uses) {
+      out.push(
+        diagnostic(
+          EMPTY_SUBSET,
+          at(use.vs, [...use.destination.path, 'destination', 'subset']),
+          `this route sends traffic (weight ${use.effectiveWeight}) to subset "${subset.name}" of ${use.destination.host.fqdn}, whose labels ${labelText(subset.labels)} select no workload or endpoint of ${serviceNames} (defined at ${place(rule, subset.path)}): requests fail with 503 (no healthy upstream)`,
+          { severity: 'error', related: [related(rule, subset.path, `subset "${subset.name}" defined here`)] },
+        ),
+      );
     }
   }
 }
 
-export const subsets: Analyzer = {
+export const subsets: Analyzer = perVirtualService({
   name: 'subsets',
   codes: [UNKNOWN_SUBSET, EMPTY_SUBSET],
-  run(model: PolicyModel): Diagnostic[] {
-    const out: Diagnostic[] = [];
-    checkUnknownSubsets(model, out);
-    checkEmptySubsets(model, out);
-    return out;
-  },
-};
+  check: checkUnknownSubsets,
+  // an empty subset is found on the rule, then reported at every route that uses it
+  after: checkEmptySubsets,
+});

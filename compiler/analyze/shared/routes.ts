@@ -33,16 +33,18 @@ export function* routesOf(vs: VirtualService): Generator<{ route: HttpRoute | Tc
 const SECTIONS = ['http', 'tcp', 'tls'] as const;
 
 export function forEachDestination(model: PolicyModel, visit: (use: DestinationUse) => void): void {
-  for (const vs of model.virtualServices) {
-    for (const section of SECTIONS) {
-      const routes: readonly (HttpRoute | TcpTlsRoute)[] = vs[section];
-      for (let r = 0; r < routes.length; r++) {
-        const route = routes[r] as HttpRoute | TcpTlsRoute;
-        const destinations = route.destinations;
-        for (let d = 0; d < destinations.length; d++) {
-          const destination = destinations[d] as RouteDestination;
-          visit({ vs, route, section, destination, effectiveWeight: effectiveWeight(vs, destinations, destination) });
-        }
+  for (const vs of model.virtualServices) forEachDestinationOf(vs, visit);
+}
+
+export function forEachDestinationOf(vs: VirtualService, visit: (use: DestinationUse) => void): void {
+  for (const section of SECTIONS) {
+    const routes: readonly (HttpRoute | TcpTlsRoute)[] = vs[section];
+    for (let r = 0; r < routes.length; r++) {
+      const route = routes[r] as HttpRoute | TcpTlsRoute;
+      const destinations = route.destinations;
+      for (let d = 0; d < destinations.length; d++) {
+        const destination = destinations[d] as RouteDestination;
+        visit({ vs, route, section, destination, effectiveWeight: effectiveWeight(vs, destinations, destination) });
       }
     }
   }

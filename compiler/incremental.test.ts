@@ -1,0 +1,238 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { compileModel, EntryCache, proxyClass, validateSources, ValidationCache } from './index.ts';
+import type { CompileResult, Diagnostic, PolicyModel, ProxyClass, SourceFile, ValidationResult, WeightOverlay } from './index.ts';
+
+function service(name: string, ns: string, opts: { subsets?: string[]; weights?: [number, number]; extraSubset?: string; comment?: boolean } = {}): string {
+  const [a, b] = opts.weights ?? [90, 10];
+  const subsets = opts.subsets ?? ['v1', 'v2'];
+  return `${opts.comment ? '# owned by the team of this service\n# (a comment that moves everything below)\n' : ''}apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  selector: {app: ${name}}
+  ports:
+  - {name: http, port: 8080}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}-v1, namespace: ${ns}}
+spec:
+  selector: {matchLabels: {app: ${name}, version: v1}}
+  template:
+    metadata: {labels: {app: ${name}, version: v1}}
+    spec: {containers: [{name: app, image: x}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ${name}-v2, namespace: ${ns}}
+spec:
+  selector: {matchLabels: {app: ${name}, version: v2}}
+  template:
+    metadata: {labels: {app: ${name}, version: v2}}
+    spec: {containers: [{name: app, image: x}]}
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  host: ${name}
+  trafficPolicy:
+    connectionPool: {http: {http2MaxRequests: 100, maxRetries: 3}}
+  subsets:
+${subsets.map((s) => `  - {name: ${s}, labels: {version: ${s}}}`).join('\n')}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  hosts: [${name}]
+  http:
+  - name: split
+    timeout: 5s
+    retries: {attempts: 3, perTryTimeout: 1s, retryOn: "5xx,reset"}
+    route:
+    - destination: {host: ${name}, subset: v1}
+      weight: ${a}
+    - destination: {host: ${name}, subset: ${opts.extraSubset ?? 'v2'}}
+      weight: ${b}
+---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: ${name}, namespace: ${ns}}
+spec:
+  selector: {matchLabels: {app: ${name}}}
+  action: ALLOW
+  rules:
+  - to: [{operation: {methods: [GET], paths: ["/api/*"]}}]
+`;
+}
+
+/** Everything observable about a validation, without object identities. */
+function validationView(result: ValidationResult): unknown {
+  return {
+    diagnostics: result.diagnostics.map(plain),
+    documentCount: result.documentCount,
+    files: [...result.files.keys()],
+    model: modelView(result.model),
+  };
+}
+
+function plain(d: Diagnostic): unknown {
+  return JSON.parse(JSON.stringify(d));
+}
+
+function modelView(model: PolicyModel): unknown {
+  const at = (o: { doc: { file: string; index: number } }) => `${o.doc.file}#${o.doc.index}`;
+  return {
+    services: model.services.map((s) => [s.hostname, at(s), s.workloads.map(at)]),
+    virtualServices: model.virtualServices.map((vs) => [
+      vs.name,
+      vs.namespace,
+      at(vs),
+      vs.http.map((r) => r.destinations.map((d) => [d.host.fqdn, d.host.service?.hostname, d.subset, d.resolvedSubset?.name, d.weight])),
+    ]),
+    destinationRules: model.destinationRules.map((r) => [r.name, at(r), r.subsets.map((s) => [s.name, s.workloads.length])]),
+    authorizationPolicies: model.authorizationPolicies.map((p) => [p.name, at(p), p.selection.workloads.map(at)]),
+    documents: model.documents.map((d) => `${d.file}#${d.index}:${d.kind}/${d.name}`),
+  };
+}
+
+function compileView(result: CompileResult): unknown {
+  const versions: string[] = [];
+  for (const [typeUrl, byName] of result.snapshot.resources) for (const [name, entry] of byName) versions.push(`${typeUrl} ${name} ${entry.version}`);
+  return {
+    diagnostics: result.diagnostics.map(plain),
+    resources: result.resources.map((r) => ({ typeUrl: r.typeUrl, name: r.name, json: r.json })),
+    versions,
+    snapshot: result.snapshot.version,
+  };
+}
+
+interface Step {
+  title: string;
+  apply(files: Map<string, string>): void;
+  overlays?: WeightOverlay[];
+  /** Something the step must show, so that the sequence exercises what it says. */
+  expect?(result: ValidationResult): void;
+}
+
+const codes = (r: ValidationResult) => r.diagnostics.map((d) => `${d.code} ${d.file}:${d.line}`);
+
+const steps: Step[] = [
+  { title: 'start', apply: () => undefined },
+  {
+    title: 'a VirtualService changes its split in place',
+    apply: (f) => f.set('team-a/svc-1.yaml', service('svc-1', 'team-a', { weights: [80, 20] })),
+  },
+  {
+    title: 'a route points at a subset nobody defines',
+    apply: (f) => f.set('team-a/svc-2.yaml', service('svc-2', 'team-a', { extraSubset: 'v3' })),
+    expect: (r) => assert.ok(codes(r).some((c) => c.startsWith('SLU3002 team-a/svc-2.yaml')), codes(r).join('\n')),
+  },
+  {
+    title: 'lines are added above the broken route, in the same file',
+    apply: (f) => f.set('team-a/svc-2.yaml', service('svc-2', 'team-a', { extraSubset: 'v3', comment: true })),
+    expect: (r) => assert.ok(codes(r).some((c) => c.startsWith('SLU3002 team-a/svc-2.yaml')), codes(r).join('\n')),
+  },
+  {
+    title: 'the DestinationRule gains the subset (a rule change: the model is built afresh)',
+    apply: (f) => f.set('team-a/svc-2.yaml', service('svc-2', 'team-a', { extraSubset: 'v3', subsets: ['v1', 'v2', 'v3'], comment: true })),
+    expect: (r) => assert.ok(codes(r).some((c) => c.startsWith('SLU3003 team-a/svc-2.yaml')), codes(r).join('\n')),
+  },
+  {
+    title: 'a new file routes to a host that does not exist',
+    apply: (f) =>
+      f.set(
+        'team-b/edge.yaml',
+        `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: edge, namespace: team-b}
+spec:
+  hosts: [edge.example.com]
+  http:
+  - route:
+    - destination: {host: ghost}
+`,
+      ),
+    expect: (r) => assert.ok(codes(r).some((c) => c.startsWith('SLU3001 team-b/edge.yaml')), codes(r).join('\n')),
+  },
+  {
+    title: 'the missing host is added in another file',
+    apply: (f) => f.set('team-b/ghost.yaml', service('ghost', 'team-b')),
+    expect: (r) => assert.ok(!codes(r).some((c) => c.startsWith('SLU3001')), codes(r).join('\n')),
+  },
+  {
+    title: 'a rollout overlay shifts a split without any file changing',
+    apply: () => undefined,
+    overlays: [{ namespace: 'team-a', virtualService: 'svc-0', route: 'split', weights: { v1: 50, v2: 50 } }],
+  },
+  {
+    title: 'the overlay moves on',
+    apply: () => undefined,
+    overlays: [{ namespace: 'team-a', virtualService: 'svc-0', route: 'split', weights: { v1: 0, v2: 100 } }],
+  },
+  {
+    title: 'the same VirtualService is defined in two files',
+    apply: (f) => f.set('team-b/copy.yaml', service('svc-1', 'team-a').split('---\n')[4] ?? ''),
+    expect: (r) => assert.ok(codes(r).some((c) => c.startsWith('SLU1') && c.includes('team-b/copy.yaml')), codes(r).join('\n')),
+  },
+  { title: 'the copy is deleted', apply: (f) => f.delete('team-b/copy.yaml') },
+  {
+    title: 'an AuthorizationPolicy changes',
+    apply: (f) => f.set('team-a/svc-0.yaml', service('svc-0', 'team-a').replace('methods: [GET]', 'methods: [GET, POST]')),
+  },
+  {
+    title: 'a file stops parsing',
+    apply: (f) => f.set('team-a/svc-1.yaml', `${service('svc-1', 'team-a')}---\nkind: [unclosed\n`),
+    expect: (r) => assert.ok(r.diagnostics.some((d) => d.severity === 'error' && d.file === 'team-a/svc-1.yaml'), codes(r).join('\n')),
+  },
+  { title: 'and is fixed', apply: (f) => f.set('team-a/svc-1.yaml', service('svc-1', 'team-a')) },
+  { title: 'a whole service is deleted', apply: (f) => f.delete('team-b/ghost.yaml') },
+  {
+    title: 'a Service is edited (workload selection changes)',
+    apply: (f) => f.set('team-a/svc-0.yaml', service('svc-0', 'team-a').replace('selector: {app: svc-0}', 'selector: {app: svc-0, tier: web}')),
+  },
+];
+
+describe('incremental validation and compilation', () => {
+  for (const flavor of ['envoy', 'grpc'] as const) {
+    it(`gives the from-scratch result after every edit of a sequence (${flavor})`, () => {
+      const files = new Map<string, string>();
+      for (let i = 0; i < 4; i++) files.set(`team-a/svc-${i}.yaml`, service(`svc-${i}`, 'team-a'));
+      const validation = new ValidationCache();
+      const entries = new EntryCache();
+      const proxy: ProxyClass = proxyClass(flavor, 'team-a', { app: 'svc-0', version: 'v1' });
+      for (const step of steps) {
+        step.apply(files);
+        const sources: SourceFile[] = [...files].map(([path, content]) => ({ path, content }));
+        const incremental = validateSources(sources, { cache: validation });
+        const scratch = validateSources(sources);
+        assert.deepEqual(validationView(incremental), validationView(scratch), step.title);
+        step.expect?.(incremental);
+        const options = { revision: 'r1', ...(step.overlays ? { overlays: step.overlays } : {}) };
+        const compiled = compileModel(incremental.model, proxy, { ...options, cache: entries });
+        const fresh = compileModel(scratch.model, proxy, options);
+        assert.deepEqual(compileView(compiled), compileView(fresh), step.title);
+      }
+    });
+  }
+});
+
+describe('incremental validation reuses what did not change', () => {
+  it('keeps the documents and model objects of unchanged files and policies after a route edit', () => {
+    const files = new Map<string, string>();
+    for (let i = 0; i < 3; i++) files.set(`team-a/svc-${i}.yaml`, service(`svc-${i}`, 'team-a'));
+    const sources = () => [...files].map(([path, content]) => ({ path, content }));
+    const cache = new ValidationCache();
+    const before = validateSources(sources(), { cache }).model;
+    files.set('team-a/svc-1.yaml', service('svc-1', 'team-a', { weights: [70, 30] }));
+    const after = validateSources(sources(), { cache }).model;
+    assert.equal(after.services[0], before.services[0], 'an untouched file keeps its Service');
+    assert.equal(after.services[1], before.services[1], 'the edited file keeps its unchanged Service');
+    assert.equal(after.destinationRules[1], before.destinationRules[1]);
+    assert.equal(after.virtualServices[0], before.virtualServices[0]);
+    assert.notEqual(after.virtualServices[1], before.virtualServices[1], 'the edited route is made again');
+    assert.deepEqual(after.virtualServices[1]?.http[0]?.destinations.map((d) => d.weight), [70, 30]);
+  });
+});
