@@ -7,6 +7,7 @@ const all: Record<string, () => Promise<void>> = {
   validate: async () => (await import('./validate.bench.ts')).run(),
   compile: async () => (await import('./compile.bench.ts')).run(),
   fanout: async () => (await import('./fanout.bench.ts')).run(),
+  judge: async () => (await import('./judge.bench.ts')).run(),
 };
 
 console.log(`# sluice benchmarks — ${new Date().toISOString().slice(0, 10)}`);

@@ -25,15 +25,18 @@
  * `sluice.dev/no-data-budget`) runs out, then fails. Error counts use `or on() vector(0)`
  * so that a subset without a single error yet (no 5xx series at all) reads 0, not no data.
  *
- * The judge templates (`sluice-*-judge`) compare the canary's per-step error ratios over
- * `window` against the stable subset's with a one-sided Mann-Whitney U test; `result[0]`
- * is the p-value that the canary is worse, `result[1]`/`result[2]` the medians.
+ * The judges compare the canary (`subset`) with `stable-subset` over `window`; `result[0]`
+ * is the one-sided p-value that the canary is worse:
+ * - `sluice-*-judge`: two-proportion z-test on error and request counts (`result[1]`,
+ *   `result[2]`: the error rates), every 10 s — the fast detector of error regressions;
+ * - `sluice-*-latency-judge`: Mann-Whitney U test on per-step p99 latencies (`result[1]`,
+ *   `result[2]`: their medians), as Kayenta judges a metric.
  */
 import { stringify } from 'yaml';
 import type { SourceFile } from '../../compiler/index.ts';
 
 export type SignalFamily = 'istio' | 'envoy' | 'grpc';
-export type Signal = 'success-rate' | 'error-rate' | 'latency-p99' | 'request-volume' | 'judge';
+export type Signal = 'success-rate' | 'error-rate' | 'latency-p99' | 'request-volume' | 'judge' | 'latency-judge';
 
 export interface BuiltinTemplate {
   name: string;
@@ -88,6 +91,18 @@ function errorSeries(family: SignalFamily, f: Family, sel: string): string {
 function ratioOfErrors(family: SignalFamily, sel: string, window: string): string {
   const f = FAMILIES[family];
   return `(sum(rate(${errorSeries(family, f, sel)}[${window}])) or on() vector(0)) / sum(rate(${f.requests}{${sel}}[${window}]))`;
+}
+
+/** `[errors, requests]` over the window, sorted ascending: the proportions judge's input. */
+function errorsAndRequests(family: SignalFamily, sel: string): string {
+  const f = FAMILIES[family];
+  return `sort(label_replace(sum(increase(${errorSeries(family, f, sel)}[{{args.window}}])) or on() vector(0), "part", "errors", "", "") or label_replace(sum(increase(${f.requests}{${sel}}[{{args.window}}])), "part", "requests", "", ""))`;
+}
+
+/** p99 latency in ms per step over the window (a subquery: a matrix of samples). */
+function p99Samples(family: SignalFamily, sel: string): string {
+  const f = FAMILIES[family];
+  return `(histogram_quantile(0.99, sum by (le) (rate(${f.latencyBucket}{${sel}}[{{args.sample-window}}])))${f.latencyToMs})[{{args.window}}:{{args.step}}]`;
 }
 
 function enoughRequests(family: SignalFamily, sel: string): string {
@@ -155,19 +170,22 @@ function familyTemplates(family: SignalFamily): BuiltinTemplate[] {
       args: args(family, [prometheusArg]),
       metrics: [metric('request-volume', `sum(increase(${f.requests}{${sel}}[{{args.window}}])) >= {{args.min-requests}}`, { successCondition: 'result[0] >= {{args.min-requests}}' })],
     }),
-    template(`sluice-${family}-judge`, family, 'judge', `Mann-Whitney U test: are the subset's per-step ${family} error ratios higher than the stable subset's? Fails when p < alpha`, {
+    template(`sluice-${family}-judge`, family, 'judge', `two-proportion z-test: is the subset's ${family} error rate over the window above the stable subset's? Fails when p < alpha`, {
+      args: args(family, [{ name: 'stable-subset' }, { name: 'window', value: '5m' }, { name: 'interval', value: '10s' }, { name: 'count', value: '30' }, { name: 'alpha', value: '0.0005' }, prometheusArg]),
+      annotations: {
+        'sluice.dev/judge-test.errors': 'proportions',
+        'sluice.dev/judge-baseline.errors': errorsAndRequests(family, f.select('stable-subset')),
+        'sluice.dev/judge-min-samples.errors': '{{args.min-requests}}',
+      },
+      metrics: [metric('errors', errorsAndRequests(family, sel), { successCondition: 'result[0] >= {{args.alpha}}', failureCondition: 'result[0] < {{args.alpha}}' })],
+    }),
+    template(`sluice-${family}-latency-judge`, family, 'latency-judge', `Mann-Whitney U test: are the subset's per-step ${family} p99 latencies over the window above the stable subset's? Fails when p < alpha`, {
       args: args(family, [{ name: 'stable-subset' }, { name: 'window', value: '5m' }, { name: 'step', value: '10s' }, { name: 'sample-window', value: '30s' }, { name: 'alpha', value: '0.01' }, { name: 'min-samples', value: '10' }, prometheusArg]),
       annotations: {
-        'sluice.dev/judge-baseline.error-ratio': `(${ratioOfErrors(family, f.select('stable-subset'), '{{args.sample-window}}')})[{{args.window}}:{{args.step}}]`,
-        'sluice.dev/judge-direction.error-ratio': 'increase',
-        'sluice.dev/judge-min-samples.error-ratio': '{{args.min-samples}}',
+        'sluice.dev/judge-baseline.latency': p99Samples(family, f.select('stable-subset')),
+        'sluice.dev/judge-min-samples.latency': '{{args.min-samples}}',
       },
-      metrics: [
-        metric('error-ratio', `(${ratioOfErrors(family, sel, '{{args.sample-window}}')})[{{args.window}}:{{args.step}}]`, {
-          successCondition: 'result[0] >= {{args.alpha}}',
-          failureCondition: 'result[0] < {{args.alpha}}',
-        }),
-      ],
+      metrics: [metric('latency', p99Samples(family, sel), { successCondition: 'result[0] >= {{args.alpha}}', failureCondition: 'result[0] < {{args.alpha}}' })],
     }),
   ];
 }

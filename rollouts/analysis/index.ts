@@ -42,5 +42,5 @@ export { resolveAnalysis } from './resolve.ts';
 export type { AnalysisArg, AnalysisRefs, ResolveOptions, ResolvedAnalysis, TemplateRef } from './resolve.ts';
 export { BUILTIN_TEMPLATES_PATH, builtinTemplateSources, builtinTemplatesYaml, goldenSignalTemplates } from './builtins.ts';
 export type { BuiltinTemplate, Signal, SignalFamily } from './builtins.ts';
-export { mannWhitneyU, normalSurvival } from './stats.ts';
-export type { MannWhitneyResult } from './stats.ts';
+export { mannWhitneyU, normalSurvival, twoProportionZ } from './stats.ts';
+export type { MannWhitneyResult, ProportionsResult } from './stats.ts';

@@ -128,17 +128,28 @@ for (const family of ['istio', 'envoy', 'grpc'] as const) {
       const few = await measureOnce(`sluice-${family}-success-rate`, 'v1', { 'min-requests': '100000' });
       assert.equal(few.taken[0]?.noData, true);
     });
-    it('the judge: the bad canary against stable fails, a healthy one passes', async () => {
-      const judge = { 'stable-subset': 'v1', window: '10s', step: '1s', 'sample-window': '3s', 'min-samples': '5' };
+    it('the proportions judge: a canary erring more than stable fails, a healthy one passes, an idle one holds', async () => {
+      const judge = { 'stable-subset': 'v1', window: '5s', 'min-requests': '20' };
       const bad = await measureOnce(`sluice-${family}-judge`, 'v2', judge);
       assert.equal(bad.run.phase(), 'Failed', bad.run.reason());
       const [p, canary, stable] = bad.taken[0]?.value as number[];
-      assert.ok((p as number) < 0.01, `p ${p}`);
-      assert.ok(Math.abs((canary as number) - 0.2) < 1e-9 && stable === 0, `medians ${canary} ${stable}`);
+      assert.ok((p as number) < 1e-6, `p ${p}`);
+      assert.ok(Math.abs((canary as number) - 0.2) < 1e-9 && stable === 0, `rates ${canary} ${stable}`);
       const good = await measureOnce(`sluice-${family}-judge`, 'v3', judge);
       assert.equal(good.run.phase(), 'Successful', good.run.reason());
+      assert.deepEqual(good.taken[0]?.value, [1, 0, 0]);
       const idle = await measureOnce(`sluice-${family}-judge`, 'v4', judge);
       assert.equal(idle.taken[0]?.noData, true);
+    });
+    it('the latency judge (Mann-Whitney U on per-step p99): a slower canary fails, an equal one passes', async () => {
+      const judge = { 'stable-subset': 'v1', window: '10s', step: '1s', 'sample-window': '3s', 'min-samples': '5' };
+      const bad = await measureOnce(`sluice-${family}-latency-judge`, 'v2', judge);
+      assert.equal(bad.run.phase(), 'Failed', bad.run.reason());
+      const [p, canary, stable] = bad.taken[0]?.value as number[];
+      assert.ok((p as number) < 0.01, `p ${p}`);
+      assert.ok((canary as number) > 500 && (stable as number) < 25, `medians ${canary} ${stable}`);
+      const good = await measureOnce(`sluice-${family}-latency-judge`, 'v3', judge);
+      assert.equal(good.run.phase(), 'Successful', good.run.reason());
     });
   });
 }

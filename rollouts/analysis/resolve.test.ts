@@ -69,7 +69,7 @@ describe('resolveAnalysis', () => {
   });
   it('reads a judge from the annotations', () => {
     const { metrics } = resolveAnalysis(model, 'shop', { templates: [{ templateName: 'success-rate' }], args: [{ name: 'service', value: 'reviews' }, { name: 'stable', value: 'v0' }] });
-    assert.deepEqual(metrics[2]?.judge, { baselineQuery: 'errors{subset="v0"}[1m]', direction: 'decrease', minSamples: 10 });
+    assert.deepEqual(metrics[2]?.judge, { test: 'mann-whitney', baselineQuery: 'errors{subset="v0"}[1m]', direction: 'decrease', minSamples: 10 });
   });
   it('a missing template or argument is a diagnostic at the rollout`s analysis, and nothing runs', () => {
     const rollout = validateSources([
@@ -127,9 +127,9 @@ describe('built-in templates', () => {
     assert.deepEqual(result.diagnostics.map((d) => `${d.code} ${d.message}`), []);
     assert.equal(result.model.analysisTemplates.length, goldenSignalTemplates.length);
   });
-  it('cover success rate, error rate, p99 latency, request volume and the judge for istio, envoy and grpc', () => {
+  it('cover success rate, error rate, p99 latency, request volume and both judges for istio, envoy and grpc', () => {
     const names = goldenSignalTemplates.map((t) => t.name).sort();
-    const expected = ['istio', 'envoy', 'grpc'].flatMap((f) => ['success-rate', 'error-rate', 'latency-p99', 'request-volume', 'judge'].map((s) => `sluice-${f}-${s}`)).sort();
+    const expected = ['istio', 'envoy', 'grpc'].flatMap((f) => ['success-rate', 'error-rate', 'latency-p99', 'request-volume', 'judge', 'latency-judge'].map((s) => `sluice-${f}-${s}`)).sort();
     assert.deepEqual(names, expected);
   });
 });

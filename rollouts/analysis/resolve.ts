@@ -9,8 +9,9 @@
  *   (default: three intervals, at least 30 s);
  * - `sluice.dev/judge-baseline.METRIC: QUERY` — makes METRIC a statistical judge comparing
  *   its query's samples (the canary) with QUERY's (the baseline); with
- *   `sluice.dev/judge-direction.METRIC: increase|decrease` and
- *   `sluice.dev/judge-min-samples.METRIC: N`.
+ *   `sluice.dev/judge-test.METRIC: mann-whitney|proportions` (default mann-whitney),
+ *   `sluice.dev/judge-direction.METRIC: increase|decrease` (default increase) and
+ *   `sluice.dev/judge-min-samples.METRIC: N` (default 10).
  *
  * Argument precedence: template default < `extraArgs` (what the controller knows: service,
  * namespace, subsets, Prometheus address) < the rollout's own `args`.
@@ -211,16 +212,25 @@ function judgeOf(metric: string, annotations: Record<string, string>, template: 
     return null;
   }
   const direction = annotations[`sluice.dev/judge-direction.${metric}`] ?? 'increase';
+  const test = annotations[`sluice.dev/judge-test.${metric}`] ?? 'mann-whitney';
   const minText = annotations[`sluice.dev/judge-min-samples.${metric}`] ?? '10';
   const minSamples = Number(minText);
-  if ((direction !== 'increase' && direction !== 'decrease') || !Number.isInteger(minSamples) || minSamples < 1) {
-    const key = direction !== 'increase' && direction !== 'decrease' ? `sluice.dev/judge-direction.${metric}` : `sluice.dev/judge-min-samples.${metric}`;
+  const badKey =
+    direction !== 'increase' && direction !== 'decrease'
+      ? `sluice.dev/judge-direction.${metric}`
+      : test !== 'mann-whitney' && test !== 'proportions'
+        ? `sluice.dev/judge-test.${metric}`
+        : !Number.isInteger(minSamples) || minSamples < 1
+          ? `sluice.dev/judge-min-samples.${metric}`
+          : undefined;
+  if (badKey !== undefined) {
+    const key = badKey;
     diagnostics.push(
       diagnostic(NEGATIVE_LIMIT, at(key), `the annotation ${key} of ${templateName(template)} is "${annotations[key]}"`, {
-        hint: 'judge-direction is `increase` (a higher canary value is worse) or `decrease`; judge-min-samples is a whole number, 1 or more.',
+        hint: 'judge-direction is `increase` (a higher canary value is worse) or `decrease`; judge-test is `mann-whitney` or `proportions`; judge-min-samples is a whole number, 1 or more.',
       }),
     );
     return null;
   }
-  return { baselineQuery: baseline, direction, minSamples };
+  return { test: test as 'mann-whitney' | 'proportions', baselineQuery: baseline, direction: direction as 'increase' | 'decrease', minSamples };
 }

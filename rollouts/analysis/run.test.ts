@@ -217,3 +217,42 @@ describe('AnalysisRun: several metrics, dry run, resume', () => {
     assert.match(resumed.reason(), /no data for 20s/);
   });
 });
+
+describe('AnalysisRun: judges', () => {
+  const judged = (test: 'mann-whitney' | 'proportions', minSamples = 5) =>
+    metric('judge', { query: 'canary', count: 1, intervalMs: undefined, successCondition: 'result[0] >= 0.01', failureCondition: 'result[0] < 0.01', judge: { test, baselineQuery: 'stable', direction: 'increase', minSamples } });
+  it('mann-whitney: the value is [p, canary median, baseline median]; a higher canary fails', async () => {
+    const p = new ScriptedProvider().script('canary', [5, 6, 7, 8, 9, 10]).script('stable', [1, 2, 3, 4, 2, 1]);
+    const { run } = setup([judged('mann-whitney')], p);
+    const [m] = await run.tick();
+    assert.equal(m?.phase, 'Failed');
+    const [pValue, canary, stable] = m?.value as number[];
+    assert.ok((pValue as number) < 0.01);
+    assert.deepEqual([canary, stable], [7.5, 2]);
+    assert.equal(m?.query, 'canary  vs  stable');
+  });
+  it('mann-whitney: too few samples is no data', async () => {
+    const p = new ScriptedProvider().script('canary', [5, 6, NaN]).script('stable', [1, 2, 3, 4, 2, 1]);
+    const { run } = setup([judged('mann-whitney')], p);
+    const [m] = await run.tick();
+    assert.equal(m?.noData, true);
+    assert.match(m?.message ?? '', /too few samples to judge: canary 2, baseline 6, need 5 each/);
+  });
+  it('proportions: [errors, requests] in either order; a canary erring more fails, an equal one passes', async () => {
+    const p = new ScriptedProvider().script('canary', [200, 10], [200, 2]).script('stable', [18, 1800]);
+    const bad = setup([judged('proportions')], p);
+    const [m] = await bad.run.tick();
+    assert.equal(m?.phase, 'Failed');
+    assert.deepEqual((m?.value as number[]).slice(1), [0.05, 0.01]);
+    const good = setup([judged('proportions')], p);
+    assert.equal((await good.run.tick())[0]?.phase, 'Successful');
+  });
+  it('proportions: too few requests, or no request series, is no data; more than two values is an Error', async () => {
+    const few = setup([judged('proportions', 100)], new ScriptedProvider().script('canary', [0, 50]).script('stable', [18, 1800]));
+    assert.match((await few.run.tick())[0]?.message ?? '', /too few requests to judge: canary 50/);
+    const none = setup([judged('proportions')], new ScriptedProvider().script('canary', [0]).script('stable', [18, 1800]));
+    assert.equal((await none.run.tick())[0]?.noData, true);
+    const many = setup([judged('proportions')], new ScriptedProvider().script('canary', [1, 2, 3]).script('stable', [18, 1800]));
+    assert.equal((await many.run.tick())[0]?.phase, 'Error');
+  });
+});

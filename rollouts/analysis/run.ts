@@ -22,7 +22,7 @@
  *
  * All time comes from `now()`, and everything needed to resume is in `state()`.
  */
-import { mannWhitneyU, median } from './stats.ts';
+import { mannWhitneyU, median, twoProportionZ } from './stats.ts';
 import type { AnalysisPhase, AnalysisRunState, Measurement, MeasurementPhase, MetricProvider, MetricState, ResolvedMetric } from './types.ts';
 import { isUnavailable } from './unavailable.ts';
 import { formatResult, verdictOf } from './verdict.ts';
@@ -103,10 +103,24 @@ async function sample(metric: ResolvedMetric, provider: MetricProvider, at: Date
   }
   canary = canary.filter((v) => !Number.isNaN(v));
   baseline = baseline.filter((v) => !Number.isNaN(v));
+  const alternative = judge.direction === 'increase' ? 'greater' : 'less';
+  if (judge.test === 'proportions') {
+    if (canary.length > 2 || baseline.length > 2) {
+      return { error: `a proportions judge needs [errors, requests] from each query; got ${canary.length} and ${baseline.length} values`, query };
+    }
+    if (canary.length < 2 || baseline.length < 2) return { noData: `no requests to judge (canary gave ${canary.length} of 2 values, baseline ${baseline.length})`, query, value: null };
+    const [canaryErrors, canaryRequests] = [Math.min(...canary), Math.max(...canary)];
+    const [baselineErrors, baselineRequests] = [Math.min(...baseline), Math.max(...baseline)];
+    if (canaryRequests < judge.minSamples || baselineRequests < judge.minSamples) {
+      return { noData: `too few requests to judge: canary ${+canaryRequests.toFixed(1)}, baseline ${+baselineRequests.toFixed(1)}, need ${judge.minSamples} each`, query, value: null };
+    }
+    const test = twoProportionZ(canaryErrors, canaryRequests, baselineErrors, baselineRequests, alternative);
+    return { values: [test.pValue, test.rate1, test.rate2], query };
+  }
   if (canary.length < judge.minSamples || baseline.length < judge.minSamples) {
     return { noData: `too few samples to judge: canary ${canary.length}, baseline ${baseline.length}, need ${judge.minSamples} each`, query, value: null };
   }
-  const test = mannWhitneyU(canary, baseline, judge.direction === 'increase' ? 'greater' : 'less');
+  const test = mannWhitneyU(canary, baseline, alternative);
   return { values: [test.pValue, median(canary), median(baseline)], query };
 }
 

@@ -2,7 +2,7 @@
 // (method='exact' / 'asymptotic' as named in each case).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { erfc, mannWhitneyU, median } from './stats.ts';
+import { erfc, mannWhitneyU, median, twoProportionZ } from './stats.ts';
 
 const close = (actual: number, expected: number, relative = 1e-12) =>
   assert.ok(Math.abs(actual - expected) <= relative * Math.abs(expected), `${actual} is not ${expected}`);
@@ -52,5 +52,20 @@ describe('mannWhitneyU', () => {
   it('median', () => {
     assert.equal(median([3, 1, 2]), 2);
     assert.equal(median([4, 1, 2, 3]), 2.5);
+  });
+});
+
+describe('twoProportionZ', () => {
+  it('matches the pooled z-test (z by hand, p from scipy.stats.norm.sf)', () => {
+    const bad = twoProportionZ(10, 200, 18, 1800, 'greater');
+    close(bad.z, 4.567659994014601, 1e-12);
+    close(bad.pValue, 2.4659959666720213e-6, 1e-9);
+    close(twoProportionZ(10, 200, 18, 1800).pValue, 4.9319919333440426e-6, 1e-9);
+    close(twoProportionZ(3, 200, 18, 1800, 'greater').pValue, 0.255231184953652, 1e-9);
+    close(twoProportionZ(12.5, 400.2, 30.1, 3601.7, 'greater').pValue, 1.1647047209100623e-5, 1e-9);
+    close(twoProportionZ(18, 1800, 10, 200, 'less').pValue, 2.4659959666720213e-6, 1e-9);
+  });
+  it('no errors anywhere is no evidence', () => {
+    assert.deepEqual(twoProportionZ(0, 100, 0, 900, 'greater'), { z: 0, pValue: 1, rate1: 0, rate2: 0 });
   });
 });

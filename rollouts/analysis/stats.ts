@@ -147,3 +147,29 @@ export function median(values: readonly number[]): number {
   const mid = Math.floor(s.length / 2);
   return s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
+
+export interface ProportionsResult {
+  /** The z statistic of rate1 − rate2 (pooled standard error). */
+  z: number;
+  pValue: number;
+  rate1: number;
+  rate2: number;
+}
+
+/**
+ * Two-proportion z-test (pooled): is events1/trials1 above (`greater`), below (`less`) or
+ * different from events2/trials2? The large-sample test every A/B tool uses for error
+ * rates; counts may be fractional (Prometheus' `increase()` extrapolates). No event in
+ * either group gives no evidence (p = 1).
+ */
+export function twoProportionZ(events1: number, trials1: number, events2: number, trials2: number, alternative: Alternative = 'two-sided'): ProportionsResult {
+  if (!(trials1 > 0 && trials2 > 0)) throw new RangeError('twoProportionZ needs trials in both groups');
+  const rate1 = events1 / trials1;
+  const rate2 = events2 / trials2;
+  const pooled = (events1 + events2) / (trials1 + trials2);
+  const se = Math.sqrt(pooled * (1 - pooled) * (1 / trials1 + 1 / trials2));
+  if (!(se > 0)) return { z: 0, pValue: 1, rate1, rate2 };
+  const z = (rate1 - rate2) / se;
+  const pValue = alternative === 'greater' ? normalSurvival(z) : alternative === 'less' ? normalSurvival(-z) : Math.min(1, 2 * normalSurvival(Math.abs(z)));
+  return { z, pValue, rate1, rate2 };
+}

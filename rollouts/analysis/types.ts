@@ -33,13 +33,23 @@ export interface MetricProvider {
   query(query: string, at?: Date): Promise<number[]>;
 }
 
-/** A statistical comparison of canary samples against baseline (stable) samples. */
+/**
+ * A statistical comparison of the canary against the baseline (stable).
+ * - `mann-whitney`: each query returns samples (a matrix: a subquery over the window);
+ *   one-sided Mann-Whitney U test. Fits any metric (latency, ratios).
+ * - `proportions`: each query returns two numbers, errors and requests (in either order:
+ *   the smaller is the errors); one-sided two-proportion z-test on the counts. The faster
+ *   test for error rates (see bench/README.md).
+ * The measurement's value is `[pValue, canary, baseline]`, where canary/baseline are the
+ * medians (mann-whitney) or the error rates (proportions).
+ */
 export interface JudgeSpec {
-  /** The baseline's query, arguments substituted; `ResolvedMetric.query` gives the canary's samples. */
+  test: 'mann-whitney' | 'proportions';
+  /** The baseline's query, arguments substituted; `ResolvedMetric.query` is the canary's. */
   baselineQuery: string;
   /** Which change is a regression: `increase` (errors, latency; the default) or `decrease` (success rate). */
   direction: 'increase' | 'decrease';
-  /** Fewer samples than this in either group is no data. Default 10. */
+  /** Fewer samples (mann-whitney) or requests (proportions) than this in either group is no data. Default 10. */
   minSamples: number;
 }
 
