@@ -40,7 +40,7 @@ describe('AnalysisRun: failureLimit boundary', () => {
     assert.equal(taken.length, 4);
     assert.equal(run.phase(), 'Failed');
     assert.equal(run.nextDueAt(), undefined);
-    assert.match(run.reason(), /metric sr is Failed: result 0\.5 did not meet successCondition `result\[0\] >= 0\.95`; value 0\.5; measured at 2026-11-21T08:00:30\.000Z/);
+    assert.match(run.reason(), /metric sr is Failed: result 0\.5 did not meet successCondition `result\[0\] >= 0\.95`; measured at 2026-11-21T08:00:30\.000Z \(3 failed, 0 inconclusive, 0 consecutive errors of 4 measured\)$/);
   });
   it('failureLimit: 0 (the default) fails on the first failure', async () => {
     const p = new ScriptedProvider().script('sr', bad);

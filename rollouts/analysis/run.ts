@@ -311,7 +311,8 @@ export class AnalysisRun {
     const d = m.decisive ?? m.last;
     const counts = `${m.failed} failed, ${m.inconclusive} inconclusive, ${m.consecutiveErrors} consecutive errors of ${m.count} measured`;
     if (!d) return `metric ${m.name} is ${m.phase} (${counts})`;
-    return `metric ${m.name} is ${m.phase}: ${d.message ?? d.phase}; value ${formatValue(d.value)}; measured at ${d.finishedAt} (${counts}); query ${d.query}`;
+    // The query is in the measurement (and the journal); the reason stays one readable line.
+    return `metric ${m.name} is ${m.phase}: ${d.message ?? d.phase}; measured at ${d.finishedAt} (${counts})`;
   }
 
   /** Per-metric counters and last measurements (a copy). */
