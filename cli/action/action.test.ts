@@ -36,7 +36,7 @@ describe('the pull-request action', () => {
   });
   after(async () => github?.close());
 
-  it('creates the comment, updates it in place, and writes nothing when the report is unchanged', async () => {
+  it('creates the comment, updates it in place, and writes nothing when the report is unchanged (nothing at all on a re-run)', async () => {
     const head1 = await repo.commit({ 'policies/reviews.yaml': read('networking/virtual-service-reviews-50-v3.yaml') }, 'reviews 50-50 v1/v3');
     const first = await runFor(head1);
     assert.equal(first.code, 0, first.log);
@@ -64,6 +64,13 @@ describe('the pull-request action', () => {
     assert.match(third.log, /pull-request comment unchanged/);
     // still a check run for each commit (check runs belong to commits)
     assert.deepEqual(github.checkRuns.map((r) => r.head_sha), [head1, head2, head3]);
+
+    // a re-run of the same commit: nothing at all is written
+    github.requests.length = 0;
+    const rerun = await runFor(head3, {}, 80);
+    assert.equal(rerun.code, 0, rerun.log);
+    assert.deepEqual(github.writes(), []);
+    assert.match(rerun.log, /sluice: check run unchanged: /);
   });
 
   it('finds its comment on page 3 of the comments, by marker and author, and updates it', async () => {
@@ -89,7 +96,7 @@ describe('the pull-request action', () => {
     const result = await runFor(head, { 'fail-on': 'warning' });
     assert.match(result.outputs, /warnings<<\S+\n120\n/, 'the 4 of bookinfo and 116 widgets');
     assert.equal(result.code, 1);
-    const checkRequests = github.requests.filter((r) => r.path.includes('/check-runs'));
+    const checkRequests = github.writes().filter((r) => r.path.includes('/check-runs'));
     const sizes = checkRequests.map((r) => [r.method, ((r.body as { output?: { annotations?: unknown[] } }).output?.annotations ?? []).length]);
     assert.deepEqual(sizes, [['POST', 50], ['PATCH', 50], ['PATCH', 20]]);
     const [run] = github.checkRuns;

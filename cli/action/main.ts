@@ -18,6 +18,9 @@ import { publishReview } from './publish.ts';
 import type { AnnotationOverflow } from './workflow.ts';
 import { appendSummary, logLine, logQuoted, setOutputs, writeAnnotations } from './workflow.ts';
 
+/** GitHub code scanning takes at most 25,000 results per run. */
+const SARIF_RESULTS_LIMIT = 25_000;
+
 export interface ActionDependencies {
   /** Builds the API client; tests shorten retry waits. The real octokit either way. */
   client?: (token: string, baseUrl: string, io: ActionIO) => GitHubClient;
@@ -77,10 +80,13 @@ async function analyze(io: ActionIO, inputs: ActionInputs, context: GitHubContex
   if (inputs.sarif) {
     const sarifPath = isAbsolute(inputs.sarif) ? inputs.sarif : join(repo, inputs.sarif);
     const info = packageInfo();
+    if (report.diagnostics.length > SARIF_RESULTS_LIMIT) {
+      logLine(io, 'warning', `sluice: the SARIF file holds the first ${SARIF_RESULTS_LIMIT} of ${report.diagnostics.length} findings (code scanning takes no more per run); all are in ${repoRelative(repo, join(inputs.reportDir, 'sluice-review.json'))}`);
+    }
     writeFileSync(
       sarifPath,
       formatSarif(
-        { diagnostics: report.diagnostics, files, documentCount: report.head.documentCount, fileCount: report.head.fileCount },
+        { diagnostics: report.diagnostics.slice(0, SARIF_RESULTS_LIMIT), files, documentCount: report.head.documentCount, fileCount: report.head.fileCount },
         { cwd: repo, root: repo, tool: { name: 'sluice', version: info.version, ...(info.homepage ? { informationUri: info.homepage } : {}) } },
       ),
     );
@@ -152,7 +158,7 @@ function writeSummary(context: GitHubContext, report: ReviewReport, inputs: Acti
     notes.push(`> [!NOTE]`, `> ${hiddenParts.join(', ')} not shown as annotations in the diff (GitHub shows 10 of each kind per step); all ${report.diagnostics.length} findings are listed below, in the check run and in the SARIF file.`, '');
   }
   const limit = JOB_SUMMARY_LIMIT - 4096 - Buffer.byteLength(notes.join('\n'));
-  const fullReport = { label: `the step log and ${written.join(' and ')}` };
+  const fullReport = { label: `the step log and in ${written.join(', ')}` };
   const body = formatReviewMarkdown(report, { limit, measure: 'bytes', failOn: inputs.failOn, hints: true, fullReport });
   const [first, ...rest] = body.split('\n');
   // the notes go under the heading
@@ -172,7 +178,8 @@ function outputsOf(report: ReviewReport, failOn: ActionInputs['failOn'], artifac
 
 function reportOutcome(io: ActionIO, context: GitHubContext, outcome: PublishOutcome): void {
   if (outcome.comment) logLine(io, 'info', `sluice: pull-request comment ${outcome.comment.action}: ${outcome.comment.url}`);
-  if (outcome.checkRun) logLine(io, 'info', `sluice: check run ${outcome.checkRun.url || outcome.checkRun.id} (${plural(outcome.checkRun.requests, 'request')})`);
+  if (outcome.checkRun?.requests === 0) logLine(io, 'info', `sluice: check run unchanged: ${outcome.checkRun.url || outcome.checkRun.id}`);
+  else if (outcome.checkRun) logLine(io, 'info', `sluice: check run ${outcome.checkRun.url || outcome.checkRun.id} (${plural(outcome.checkRun.requests, 'request')})`);
   reportFailures(io, context, outcome);
 }
 

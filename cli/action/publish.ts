@@ -104,6 +104,7 @@ export async function publishReview(client: GitHubClient, report: ReviewReport, 
         title: checkTitle(report),
         summary: formatReviewMarkdown(report, { limit: CHECK_SUMMARY_LIMIT - 100, failOn: options.failOn, link, fullReport }),
         annotations: checkAnnotations(report.diagnostics),
+        digest: reviewDigest(report, `${options.version}|${options.failOn}`),
         ...(target.runUrl ? { detailsUrl: target.runUrl } : {}),
       });
     } catch (error) {

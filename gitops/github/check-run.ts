@@ -19,13 +19,26 @@ export interface CheckRunInput {
   summary: string;
   annotations: readonly CheckAnnotation[];
   detailsUrl?: string;
+  /**
+   * What the run reports, kept as the check run's `external_id`: when the commit already has
+   * a completed run of this name with the same digest (a re-run), nothing is written.
+   */
+  digest?: string;
 }
 
 export interface CheckRunResult {
   id: number;
   url: string;
-  /** Requests sent: 1 + one per further 50 annotations. */
+  /** Write requests sent: 1 + one per further 50 annotations; 0 when an identical run existed. */
   requests: number;
+}
+
+/** A completed run of this name on this commit that reported the same digest. */
+async function identicalRun(client: GitHubClient, input: CheckRunInput): Promise<{ id: number; url: string } | undefined> {
+  if (!input.digest) return undefined;
+  const runs = await client.paginate(client.rest.checks.listForRef, { owner: input.owner, repo: input.repo, ref: input.headSha, check_name: input.name, per_page: 100 });
+  const same = runs.find((run) => run.external_id === input.digest && run.status === 'completed');
+  return same ? { id: Number(same.id), url: same.html_url ?? '' } : undefined;
 }
 
 function clampText(text: string): string {
@@ -34,9 +47,12 @@ function clampText(text: string): string {
 
 /**
  * A completed check run with every annotation: created with the first 50 (in progress when
- * more follow), then updated with 50 more at a time; the last request completes it.
+ * more follow), then updated with 50 more at a time; the last request completes it. A
+ * re-run that reports the same as the commit's earlier run writes nothing.
  */
 export async function publishCheckRun(client: GitHubClient, input: CheckRunInput): Promise<CheckRunResult> {
+  const existing = await identicalRun(client, input);
+  if (existing) return { ...existing, requests: 0 };
   const batches: CheckAnnotation[][] = [];
   for (let i = 0; i < input.annotations.length; i += ANNOTATIONS_PER_REQUEST) batches.push(input.annotations.slice(i, i + ANNOTATIONS_PER_REQUEST));
   if (batches.length === 0) batches.push([]);
@@ -52,6 +68,7 @@ export async function publishCheckRun(client: GitHubClient, input: CheckRunInput
     name: input.name,
     head_sha: input.headSha,
     ...(input.detailsUrl ? { details_url: input.detailsUrl } : {}),
+    ...(input.digest ? { external_id: input.digest } : {}),
     ...(batches.length === 1 ? final : { status: 'in_progress' as const }),
     output: output(batches[0] ?? []),
   });

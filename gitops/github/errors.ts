@@ -27,6 +27,16 @@ function header(error: unknown, name: string): string | undefined {
   return value === undefined ? undefined : String(value);
 }
 
+function networkCause(error: unknown, message: string): string {
+  let cause = (error as { cause?: unknown } | null)?.cause;
+  while (cause && typeof cause === 'object') {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string') return message.includes(code) ? message : `${message}: ${code}`;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return message;
+}
+
 export function isRateLimited(error: unknown): boolean {
   const status = statusOf(error);
   if (status !== 403 && status !== 429) return false;
@@ -41,7 +51,8 @@ export function isRateLimited(error: unknown): boolean {
 export function describeApiError(error: unknown, action: Action): string {
   const status = statusOf(error);
   const message = apiMessage(error);
-  if (status === undefined) return `could not ${action}: GitHub's API could not be reached (${message})`;
+  // octokit reports a request that got no answer (refused, DNS, TLS) as a 500 without a response
+  if (status === undefined || (error as RequestErrorLike).response === undefined) return `could not ${action}: GitHub's API could not be reached (${networkCause(error, message)})`;
   if (isRateLimited(error)) {
     const reset = Number(header(error, 'x-ratelimit-reset'));
     const when = Number.isFinite(reset) && reset > 0 ? `; it resets at ${new Date(reset * 1000).toISOString().slice(11, 16)} UTC` : '';

@@ -15,6 +15,7 @@ export interface FakeComment {
 export interface FakeCheckRun {
   id: number;
   name: string;
+  external_id?: string;
   head_sha: string;
   status: string;
   conclusion?: string;
@@ -156,6 +157,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string }
         annotations: [...(output.annotations ?? [])],
       };
       if (typeof body.conclusion === 'string') run.conclusion = body.conclusion;
+      if (typeof body.external_id === 'string') run.external_id = body.external_id;
       fake.checkRuns.push(run);
       return { status: 201, body: { id: run.id, html_url: `https://github.test/${owner}/${repo}/runs/${run.id}`, status: run.status } };
     }
@@ -170,6 +172,11 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string }
       if (typeof body.status === 'string') run.status = body.status;
       if (typeof body.conclusion === 'string') run.conclusion = body.conclusion;
       return { status: 200, body: { id: run.id, html_url: `https://github.test/${owner}/${repo}/runs/${run.id}`, status: run.status } };
+    }
+    if ((m = new RegExp(`^${prefix}/commits/([0-9a-f]+)/check-runs$`).exec(path)) && method === 'GET') {
+      const runs = fake.checkRuns.filter((r) => r.head_sha === m?.[1] && (!query.get('check_name') || r.name === query.get('check_name')));
+      const view = runs.map((r) => ({ id: r.id, name: r.name, head_sha: r.head_sha, status: r.status, conclusion: r.conclusion ?? null, external_id: r.external_id ?? null, html_url: `https://github.test/${owner}/${repo}/runs/${r.id}` }));
+      return { status: 200, body: { total_count: view.length, check_runs: view } };
     }
     if ((m = new RegExp(`^${prefix}/pulls/(\\d+)$`).exec(path)) && method === 'GET') {
       const pull = fake.pulls.get(Number(m[1]));

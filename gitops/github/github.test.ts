@@ -1,0 +1,103 @@
+// The GitHub layer through the real octokit (retry and throttling plugins included) against
+// a local server speaking GitHub's REST wire format.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { after, beforeEach, describe, it } from 'node:test';
+import type { Diagnostic } from '../../compiler/index.ts';
+import type { FakeGitHub } from './testing/server.ts';
+import { startFakeGitHub } from './testing/server.ts';
+import { checkAnnotations, createGitHubClient, describeApiError, publishCheckRun, tokenLogin, upsertStickyComment } from './index.ts';
+
+let github: FakeGitHub;
+const issue = { owner: 'acme', repo: 'mesh-policy', number: 4 };
+const client = () => createGitHubClient({ token: 't', baseUrl: github.url, retryBaseMs: 2 });
+const comment = (body: string, digest: string) => ({ marker: '<!-- m -->', body: `<!-- m -->\n${body}`, digest, author: 'github-actions[bot]' });
+
+async function failure(run: () => Promise<unknown>): Promise<unknown> {
+  try {
+    await run();
+  } catch (error) {
+    return error;
+  }
+  assert.fail('expected the request to fail');
+}
+
+describe('gitops/github', () => {
+  beforeEach(async () => {
+    await github?.close();
+    github = await startFakeGitHub();
+  });
+  after(async () => github?.close());
+
+  it('a 502 is retried and the write goes through once', async () => {
+    let failures = 1;
+    github.intercept = (r) => (r.method === 'POST' && failures-- > 0 ? { status: 502, body: { message: 'Server Error' } } : undefined);
+    const result = await upsertStickyComment(client(), issue, comment('hello', 'd1'));
+    assert.equal(result.action, 'created');
+    assert.equal(github.writes().length, 2);
+    assert.equal(github.comments.get(4)?.length, 1);
+  });
+
+  it('a secondary rate limit that resets soon is waited out once', async () => {
+    let failures = 1;
+    github.intercept = (r) =>
+      r.method === 'POST' && failures-- > 0 ? { status: 403, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }, headers: { 'retry-after': '1' } } : undefined;
+    const result = await upsertStickyComment(client(), issue, comment('hello', 'd1'));
+    assert.equal(result.action, 'created');
+    assert.equal(github.writes().length, 2);
+  });
+
+  it('the digest decides: same digest, no write; new digest, the same comment is edited', async () => {
+    const first = await upsertStickyComment(client(), issue, comment('one', 'd1'));
+    const again = await upsertStickyComment(client(), issue, comment('one, re-rendered', 'd1'));
+    const changed = await upsertStickyComment(client(), issue, comment('two', 'd2'));
+    assert.deepEqual([first.action, again.action, changed.action], ['created', 'unchanged', 'updated']);
+    assert.equal(changed.id, first.id);
+    assert.equal(github.comments.get(4)?.[0]?.body, '<!-- m -->\ntwo\n<!-- digest=d2 -->\n');
+  });
+
+  it("the token's login when /user answers, github-actions[bot] for the workflow token", async () => {
+    assert.equal(await tokenLogin(client()), 'github-actions[bot]');
+    github.login = 'policy-bot';
+    assert.equal(await tokenLogin(client()), 'policy-bot');
+  });
+
+  it('errors read as one line that says what to do', async () => {
+    github.intercept = () => ({ status: 401, body: { message: 'Bad credentials' } });
+    assert.equal(
+      describeApiError(await failure(() => upsertStickyComment(client(), issue, comment('x', 'd'))), 'post the pull-request comment'),
+      "could not post the pull-request comment: GitHub rejected the token (401 Bad credentials); check the action's 'token' input",
+    );
+    github.intercept = () => ({ status: 404, body: { message: 'Not Found' } });
+    assert.match(describeApiError(await failure(() => upsertStickyComment(client(), issue, comment('x', 'd'))), 'post'), /^could not post: not found \(404 Not Found\); the repository or pull request does not exist or the token cannot see it$/);
+
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const offline = createGitHubClient({ token: 't', baseUrl: `http://127.0.0.1:${port}`, retries: 0 });
+    assert.match(describeApiError(await failure(() => upsertStickyComment(offline, issue, comment('x', 'd'))), 'post the pull-request comment'), /^could not post the pull-request comment: GitHub's API could not be reached \((connect )?ECONNREFUSED[^)]*\)$/);
+  });
+
+  it('a check run without findings is one completed request', async () => {
+    const run = await publishCheckRun(client(), { owner: 'acme', repo: 'mesh-policy', name: 'sluice review', headSha: 'a'.repeat(40), conclusion: 'success', title: 'no findings', summary: 'ok', annotations: [] });
+    assert.equal(run.requests, 1);
+    assert.deepEqual(
+      github.checkRuns.map((r) => [r.status, r.conclusion, r.annotations.length]),
+      [['completed', 'success', 0]],
+    );
+  });
+
+  it('annotations carry columns only on one line, and lines from 1', () => {
+    const d = (fields: Partial<Diagnostic>): Diagnostic => ({ code: 'SLU1001', severity: 'error', message: 'm', file: 'p.yaml', line: 3, col: 2, endLine: 3, endCol: 5, path: '', ...fields });
+    assert.deepEqual(
+      checkAnnotations([d({}), d({ endLine: 5 }), d({ line: 0, col: 0, endLine: 0, endCol: 0, severity: 'info' })]).map((a) => [a.start_line, a.end_line, a.start_column, a.end_column, a.annotation_level]),
+      [
+        [3, 3, 2, 5, 'failure'],
+        [3, 5, undefined, undefined, 'failure'],
+        [1, 1, undefined, undefined, 'notice'],
+      ],
+    );
+  });
+});
