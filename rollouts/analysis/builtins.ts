@@ -109,10 +109,15 @@ function enoughRequests(family: SignalFamily, sel: string): string {
   return `on() (sum(increase(${FAMILIES[family].requests}{${sel}}[{{args.window}}])) >= {{args.min-requests}})`;
 }
 
+/**
+ * The arguments the controller supplies (service, namespace, subset, stable-subset,
+ * prometheus) have an empty default, so a rollout need not pass them; a template run
+ * without the controller selects nothing and holds as no data — it never passes.
+ */
 const COMMON_ARGS = [
-  { name: 'service' },
-  { name: 'namespace' },
-  { name: 'subset' },
+  { name: 'service', value: '' },
+  { name: 'namespace', value: '' },
+  { name: 'subset', value: '' },
   { name: 'window', value: '1m' },
   { name: 'min-requests', value: '20' },
   { name: 'interval', value: '30s' },
@@ -171,7 +176,7 @@ function familyTemplates(family: SignalFamily): BuiltinTemplate[] {
       metrics: [metric('request-volume', `sum(increase(${f.requests}{${sel}}[{{args.window}}])) >= {{args.min-requests}}`, { successCondition: 'result[0] >= {{args.min-requests}}' })],
     }),
     template(`sluice-${family}-judge`, family, 'judge', `two-proportion z-test: is the subset's ${family} error rate over the window above the stable subset's? Fails when p < alpha`, {
-      args: args(family, [{ name: 'stable-subset' }, { name: 'window', value: '5m' }, { name: 'interval', value: '10s' }, { name: 'count', value: '30' }, { name: 'alpha', value: '0.0005' }, prometheusArg]),
+      args: args(family, [{ name: 'stable-subset', value: '' }, { name: 'window', value: '5m' }, { name: 'interval', value: '10s' }, { name: 'count', value: '30' }, { name: 'alpha', value: '0.0005' }, prometheusArg]),
       annotations: {
         'sluice.dev/judge-test.errors': 'proportions',
         'sluice.dev/judge-baseline.errors': errorsAndRequests(family, f.select('stable-subset')),
@@ -180,7 +185,7 @@ function familyTemplates(family: SignalFamily): BuiltinTemplate[] {
       metrics: [metric('errors', errorsAndRequests(family, sel), { successCondition: 'result[0] >= {{args.alpha}}', failureCondition: 'result[0] < {{args.alpha}}' })],
     }),
     template(`sluice-${family}-latency-judge`, family, 'latency-judge', `Mann-Whitney U test: are the subset's per-step ${family} p99 latencies over the window above the stable subset's? Fails when p < alpha`, {
-      args: args(family, [{ name: 'stable-subset' }, { name: 'window', value: '5m' }, { name: 'step', value: '10s' }, { name: 'sample-window', value: '30s' }, { name: 'alpha', value: '0.01' }, { name: 'min-samples', value: '10' }, prometheusArg]),
+      args: args(family, [{ name: 'stable-subset', value: '' }, { name: 'window', value: '5m' }, { name: 'step', value: '10s' }, { name: 'sample-window', value: '30s' }, { name: 'alpha', value: '0.01' }, { name: 'min-samples', value: '10' }, prometheusArg]),
       annotations: {
         'sluice.dev/judge-baseline.latency': p99Samples(family, f.select('stable-subset')),
         'sluice.dev/judge-min-samples.latency': '{{args.min-samples}}',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { BUILTIN_TEMPLATE_NAME } from '../../compiler/analyze/rollouts/index.ts';
 import { validateSources } from '../../compiler/index.ts';
 import { builtinTemplateSources, goldenSignalTemplates } from './builtins.ts';
 import { resolveAnalysis } from './resolve.ts';
@@ -131,5 +132,16 @@ describe('built-in templates', () => {
     const names = goldenSignalTemplates.map((t) => t.name).sort();
     const expected = ['istio', 'envoy', 'grpc'].flatMap((f) => ['success-rate', 'error-rate', 'latency-p99', 'request-volume', 'judge', 'latency-judge'].map((s) => `sluice-${f}-${s}`)).sort();
     assert.deepEqual(names, expected);
+  });
+  it('are the names the compiler accepts without a repository template, and need no argument from the rollout', () => {
+    for (const t of goldenSignalTemplates) {
+      assert.match(t.name, BUILTIN_TEMPLATE_NAME);
+      const args = (t.document.spec as { args: { name: string; value?: string }[] }).args;
+      assert.deepEqual(args.filter((a) => a.value === undefined).map((a) => a.name), [], t.name);
+    }
+  });
+  it('without the controller`s arguments select nothing: held as no data, never passed', () => {
+    const { metrics } = resolveAnalysis(model, 'shop', { templates: [{ templateName: 'sluice-istio-success-rate', clusterScope: true }] });
+    assert.match(metrics[0]?.query ?? '', /destination_service_name="",destination_version=""/);
   });
 });

@@ -18,7 +18,7 @@ export { INVALID_DURATION, NEGATIVE_LIMIT } from './analysis-limits.ts';
 export { INVALID_PROMQL } from './analysis-query.ts';
 export { promqlSyntaxError, substituteArgs } from './promql.ts';
 export { MISSING_ARGS, TEMPLATE_NOT_FOUND } from './rollout-analysis.ts';
-export { findTemplate, templateName } from './templates.ts';
+export { BUILTIN_TEMPLATE_NAME, findTemplate, templateName } from './templates.ts';
 
 /** Rollout and analysis checks (SLU6xxx). */
 export const rolloutAnalyzers: readonly Analyzer[] = [

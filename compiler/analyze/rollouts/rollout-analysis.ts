@@ -2,7 +2,8 @@
  * The analyses a Rollout runs — analysis steps and the background analysis — against the
  * templates in the repository: each named AnalysisTemplate exists in the rollout's
  * namespace (a ClusterAnalysisTemplate with `clusterScope: true`), the rollout passes
- * every argument a template declares without a value. (A background `startingStep` past
+ * every argument a template declares without a value. sluice's built-in golden-signal
+ * templates (`sluice-istio-success-rate`, ...) need not be in the repository. (A background `startingStep` past
  * the last step is rejected by the Rollout schema's own rule.)
  */
 import { defineCode, diagnostic } from '../../diagnostics/index.ts';
@@ -10,7 +11,7 @@ import type { Diagnostic } from '../../diagnostics/index.ts';
 import { arr, rec, str } from '../../model/index.ts';
 import type { AnalysisTemplate, PolicyModel, Rollout } from '../../model/types.ts';
 import type { Analyzer } from '../types.ts';
-import { analysisUses, findTemplate, requiredArgs, templateName } from './templates.ts';
+import { analysisUses, BUILTIN_TEMPLATE_NAME, findTemplate, requiredArgs, templateName } from './templates.ts';
 import type { AnalysisUse } from './templates.ts';
 
 export const TEMPLATE_NOT_FOUND = defineCode({
@@ -47,6 +48,7 @@ function checkUse(model: PolicyModel, rollout: Rollout, use: AnalysisUse, out: D
       found.push({ template, index: i });
       return;
     }
+    if (BUILTIN_TEMPLATE_NAME.test(name)) return;
     const other = findTemplate(model, name, rollout.namespace, !clusterScope);
     const tip = other ? ` (there is a ${other.kind} of that name: ${clusterScope ? 'remove' : 'set'} \`clusterScope: true\`)` : '';
     const what = clusterScope ? `ClusterAnalysisTemplate ${name}` : `AnalysisTemplate ${name} in namespace ${rollout.namespace}`;

@@ -82,6 +82,13 @@ describe('rollout-analysis', () => {
     assert.deepEqual(findings(yaml(rollout('r', 'virtualService: reviews', '', analysisStep('{templateName: cluster-rate, clusterScope: true}')), REVIEWS_MESH, cluster), 'SLU6'), []);
   });
 
+  it('accepts the built-in golden-signal templates without the repository defining them', () => {
+    const text = yaml(rollout('r', 'virtualService: reviews', '', analysisStep('{templateName: sluice-istio-success-rate, clusterScope: true}, {templateName: sluice-grpc-judge}')), REVIEWS_MESH);
+    assert.deepEqual(findings(text, 'SLU6'), []);
+    const typo = yaml(rollout('r', 'virtualService: reviews', '', analysisStep('{templateName: sluice-istio-sucess-rate, clusterScope: true}')), REVIEWS_MESH);
+    assert.deepEqual(findings(typo, 'SLU6').map((f) => f.code), ['SLU6007']);
+  });
+
   it('reports required arguments the rollout does not pass, for steps and background analysis (SLU6008)', () => {
     const step = yaml(rollout('r', 'virtualService: reviews', '', analysisStep('{templateName: success-rate}', '      args: [{name: window, value: 1m}]\n')), REVIEWS_MESH, SUCCESS_RATE);
     assert.deepEqual(findings(step, 'SLU6'), [{ code: 'SLU6008', severity: 'error', line: 12, col: 7 }]);

@@ -37,6 +37,13 @@ export function requiredArgs(t: AnalysisTemplate): string[] {
   return out;
 }
 
+/**
+ * Names of the golden-signal templates built into sluice's rollout controller
+ * (rollouts/analysis/builtins.ts, which tests that every built-in matches): a rollout may
+ * name them without the repository defining them; a repository template of the same name wins.
+ */
+export const BUILTIN_TEMPLATE_NAME = /^sluice-(istio|envoy|grpc)-(success-rate|error-rate|latency-p99|request-volume|judge|latency-judge)$/;
+
 const cache = new WeakMap<PolicyModel, Map<string, AnalysisTemplate>>();
 
 function key(kind: AnalysisTemplate['kind'], namespace: string, name: string): string {
