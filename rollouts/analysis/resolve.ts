@@ -16,7 +16,7 @@
  * Argument precedence: template default < `extraArgs` (what the controller knows: service,
  * namespace, subsets, Prometheus address) < the rollout's own `args`.
  */
-import { findTemplate, INVALID_DURATION, INVALID_PROMQL, MISSING_ARGS, NEGATIVE_LIMIT, promqlSyntaxError, substituteArgs, TEMPLATE_NOT_FOUND, templateName } from '../../compiler/analyze/rollouts/index.ts';
+import { findTemplate, INVALID_DURATION, INVALID_PROMQL, INVALID_SLUICE_ANNOTATION, MISSING_ARGS, NEGATIVE_LIMIT, promqlSyntaxError, substituteArgs, TEMPLATE_NOT_FOUND, templateName } from '../../compiler/analyze/rollouts/index.ts';
 import { parseDurationMs } from '../../compiler/analyze/shared/index.ts';
 import { diagnostic } from '../../compiler/diagnostics/index.ts';
 import type { Diagnostic, Located } from '../../compiler/diagnostics/index.ts';
@@ -170,7 +170,7 @@ function resolveTemplate(
     const budgetText = annotations['sluice.dev/no-data-budget'];
     const budget = budgetText !== undefined ? parseDurationMs(budgetText) : undefined;
     if (budgetText !== undefined && budget === undefined) {
-      diagnostics.push(diagnostic(INVALID_DURATION, template.doc.locate(['metadata', 'annotations', 'sluice.dev/no-data-budget'], 'value'), `the annotation sluice.dev/no-data-budget of ${name} is "${budgetText}", which is not a duration`));
+      diagnostics.push(diagnostic(INVALID_SLUICE_ANNOTATION, template.doc.locate(['metadata', 'annotations', 'sluice.dev/no-data-budget'], 'value'), `the annotation sluice.dev/no-data-budget of ${name} is "${budgetText}", which is not a duration`));
       ok = false;
     }
     const judge = judgeOf(metric.name, annotations, template, diagnostics);
@@ -208,7 +208,7 @@ function judgeOf(metric: string, annotations: Record<string, string>, template: 
   const at = (key: string) => template.doc.locate(['metadata', 'annotations', key], 'value');
   const syntax = promqlSyntaxError(baseline);
   if (syntax) {
-    diagnostics.push(diagnostic(INVALID_PROMQL, at(`sluice.dev/judge-baseline.${metric}`), `the judge baseline query of metric ${metric} in ${templateName(template)} is not valid PromQL: ${syntax.message}`));
+    diagnostics.push(diagnostic(INVALID_SLUICE_ANNOTATION, at(`sluice.dev/judge-baseline.${metric}`), `the judge baseline query of metric ${metric} in ${templateName(template)} is not valid PromQL: ${syntax.message}`));
     return null;
   }
   const direction = annotations[`sluice.dev/judge-direction.${metric}`] ?? 'increase';
@@ -226,9 +226,7 @@ function judgeOf(metric: string, annotations: Record<string, string>, template: 
   if (badKey !== undefined) {
     const key = badKey;
     diagnostics.push(
-      diagnostic(NEGATIVE_LIMIT, at(key), `the annotation ${key} of ${templateName(template)} is "${annotations[key]}"`, {
-        hint: 'judge-direction is `increase` (a higher canary value is worse) or `decrease`; judge-test is `mann-whitney` or `proportions`; judge-min-samples is a whole number, 1 or more.',
-      }),
+      diagnostic(INVALID_SLUICE_ANNOTATION, at(key), `the annotation ${key} of ${templateName(template)} is "${annotations[key]}" after its arguments are substituted`),
     );
     return null;
   }

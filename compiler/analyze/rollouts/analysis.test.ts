@@ -2,7 +2,7 @@
 // limits and duplicate metrics.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { findings, only, template } from './test-support.ts';
+import { diagnosticsOf, findings, only, template, yaml } from './test-support.ts';
 
 /** A template with one prometheus metric; `fields` are extra metric lines (4-space indent). */
 const metric = (query: string, fields = '    successCondition: result[0] >= 0.95\n', args = '') =>
@@ -109,5 +109,40 @@ describe('analysis-duplicate-metrics (SLU6029)', () => {
     const text = template('sr', `  metrics:\n${m}${m}`);
     assert.deepEqual(findings(text, 'SLU6'), [{ code: 'SLU6029', severity: 'error', line: 9, col: 11 }]);
     assert.equal(only(text, 'SLU6029').related?.[0]?.line, 6);
+  });
+});
+
+describe('analysis-annotations (SLU6040)', () => {
+  const judge = (annotations: string) =>
+    yaml(
+      template(
+        'judge',
+        `  metrics:
+  - name: errors
+    successCondition: result[0] >= 0.01
+    provider: {prometheus: {address: http://p:9090, query: 'errors[5m]'}}
+`,
+      ).replace('metadata: {name: judge, namespace: shop}', `metadata:\n  name: judge\n  namespace: shop\n  annotations:\n${annotations}`),
+    );
+  it('accepts the annotations sluice reads, and run-time placeholders', () => {
+    const text = judge(
+      "    sluice.dev/no-data-budget: 2m\n    sluice.dev/judge-baseline.errors: 'errors[5m]'\n    sluice.dev/judge-test.errors: proportions\n    sluice.dev/judge-direction.errors: decrease\n    sluice.dev/judge-min-samples.errors: '{{args.n}}'\n    sluice.dev/description: judge\n",
+    );
+    assert.deepEqual(findings(text, 'SLU6040'), []);
+  });
+  it('reports bad values, unknown metrics, settings without a baseline, and unknown keys', () => {
+    const text = judge(
+      "    sluice.dev/no-data-budget: soon\n    sluice.dev/judge-baseline.errors: 'sum(errors[5m]'\n    sluice.dev/judge-test.errors: t-test\n    sluice.dev/judge-min-samples.errors: '0'\n    sluice.dev/judge-baseline.latency: 'x'\n    sluice.dev/judge-direction.other: increase\n    sluice.dev/no-data-budgit: 2m\n",
+    );
+    const found = diagnosticsOf(text).filter((d) => d.code === 'SLU6040');
+    assert.deepEqual(
+      found.map((d) => [d.line, d.severity]),
+      [[7, 'error'], [8, 'error'], [9, 'error'], [10, 'error'], [11, 'error'], [12, 'error'], [13, 'warning']],
+    );
+    assert.match(found[0]?.message ?? '', /"soon" is not a positive duration/);
+    assert.match(found[1]?.message ?? '', /baseline query is not valid PromQL/);
+    assert.match(found[2]?.message ?? '', /"t-test" is not one of mann-whitney, proportions/);
+    assert.match(found[4]?.message ?? '', /no metric named latency \(it has errors\)/);
+    assert.match(found[6]?.message ?? '', /not an annotation sluice reads/);
   });
 });

@@ -1,4 +1,5 @@
 import type { Analyzer } from '../types.ts';
+import { analysisAnnotations } from './analysis-annotations.ts';
 import { analysisConditions } from './analysis-conditions.ts';
 import { analysisDuplicateMetrics } from './analysis-duplicate-metrics.ts';
 import { analysisLimits } from './analysis-limits.ts';
@@ -14,6 +15,7 @@ import { rolloutWindows } from './rollout-windows.ts';
 export { parseCondition } from './expression.ts';
 export type { ConditionNode, ParsedCondition } from './expression.ts';
 // For the rollout controller, which resolves templates at run time with the same rules.
+export { INVALID_SLUICE_ANNOTATION } from './analysis-annotations.ts';
 export { INVALID_DURATION, NEGATIVE_LIMIT } from './analysis-limits.ts';
 export { INVALID_PROMQL } from './analysis-query.ts';
 export { promqlSyntaxError, substituteArgs } from './promql.ts';
@@ -33,4 +35,5 @@ export const rolloutAnalyzers: readonly Analyzer[] = [
   analysisConditions,
   analysisLimits,
   analysisDuplicateMetrics,
+  analysisAnnotations,
 ];
