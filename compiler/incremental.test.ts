@@ -68,6 +68,18 @@ spec:
 `;
 }
 
+function delegate(subset: string): string {
+  return `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: front-api, namespace: team-b}
+spec:
+  http:
+  - name: to-${subset}
+    route:
+    - destination: {host: front, subset: ${subset}}
+`;
+}
+
 /** Everything observable about a validation, without object identities. */
 function validationView(result: ValidationResult): unknown {
   return {
@@ -161,6 +173,27 @@ spec:
     title: 'the missing host is added in another file',
     apply: (f) => f.set('team-b/ghost.yaml', service('ghost', 'team-b')),
     expect: (r) => assert.ok(!codes(r).some((c) => c.startsWith('SLU3001')), codes(r).join('\n')),
+  },
+  {
+    title: 'a route delegates to another VirtualService',
+    apply: (f) => {
+      f.set('team-b/front.yaml', `${service('front', 'team-b').split('---\n').slice(0, 4).join('---\n')}---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: front, namespace: team-b}
+spec:
+  hosts: [front]
+  http:
+  - name: api
+    match: [{uri: {prefix: /api}}]
+    delegate: {name: front-api, namespace: team-b}
+`);
+      f.set('team-b/front-api.yaml', delegate('v1'));
+    },
+  },
+  {
+    title: 'the delegate changes (the delegating route is unchanged)',
+    apply: (f) => f.set('team-b/front-api.yaml', delegate('v2')),
   },
   {
     title: 'a rollout overlay shifts a split without any file changing',

@@ -46,6 +46,10 @@ function kindOf(doc: PolicyDocument): string | undefined {
   return READ_KINDS[doc.group]?.has(doc.kind) ? `${doc.group}/${doc.kind}` : undefined;
 }
 
+function delegates(vs: VirtualService): boolean {
+  return vs.http.some((route) => isRecord(route.raw.delegate));
+}
+
 /** Objects of the previous model by the document they came from. */
 function byDoc<T extends Origin>(list: readonly T[]): Map<PolicyDocument, T> {
   const out = new Map<PolicyDocument, T>();
@@ -106,7 +110,8 @@ export function updateModel(
     const make = (doc: PolicyDocument, build: (doc: PolicyDocument) => VirtualService | undefined) =>
       each([doc], (d) => {
         const kept = old.get(d);
-        if (kept) return kept;
+        // a delegating route depends on the routes it delegates to: it is made again, never kept
+        if (kept && !delegates(kept)) return kept;
         const made = build(d);
         if (made) fresh.add(made);
         return made;

@@ -5,7 +5,10 @@ import type { CodeDefinition, Diagnostic, Located } from '../diagnostics/index.t
 import { translateClusters } from './clusters/index.ts';
 import { translateListeners } from './listeners/index.ts';
 import { translateRoutes } from './routes/index.ts';
-import type { ProxyClass, TranslateContext, TranslateOptions, TranslateResult } from './types.ts';
+import { TranslationMemo } from './memo.ts';
+import type { ProxyClass, Resource, TranslateContext, TranslateOptions, TranslateResult } from './types.ts';
+
+export { TranslationMemo };
 
 export type * from './types.ts';
 export * from './naming.ts';
@@ -18,10 +21,12 @@ export const FINDINGS_LISTED_PER_CODE = 25;
 /**
  * The model → Envoy v3 resources for one proxy class. Pure; the order of resources is
  * stable (clusters, endpoints, listeners, routes, each by name) so output diffs are minimal.
+ * With a memo kept between translations, stages whose inputs did not change are reused (memo.ts).
  */
-export function translate(model: PolicyModel, proxy: ProxyClass, options: TranslateOptions = {}): TranslateResult {
+export function translate(model: PolicyModel, proxy: ProxyClass, options: TranslateOptions = {}, memo?: TranslationMemo): TranslateResult {
   const { ctx, diagnostics } = createTranslateContext(model, proxy, options);
-  const resources = [...translateClusters(ctx), ...translateListeners(ctx), ...translateRoutes(ctx)];
+  const stage = (name: string, run: (ctx: TranslateContext) => Resource[]) => (memo ? memo.stage(name, ctx, run) : run(ctx));
+  const resources = [...stage('clusters', translateClusters), ...stage('listeners', translateListeners), ...stage('routes', translateRoutes)];
   const order = ['Cluster', 'ClusterLoadAssignment', 'Listener', 'RouteConfiguration', 'Secret'];
   const rank = (typeUrl: string) => order.findIndex((t) => typeUrl.endsWith(`.${t}`));
   resources.sort((a, b) => rank(a.typeUrl) - rank(b.typeUrl) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
