@@ -192,6 +192,11 @@ describe('the pull-request action', () => {
       assert.equal(posted.code, 0, posted.log);
       assert.match(github.comments.get(9)?.[0]?.body ?? '', /\| `reviews\.default\.svc\.cluster\.local:9080` \| v1 90%, v2 10% \| v1 50%, v3 50% \|/);
       assert.deepEqual(github.checkRuns.map((r) => [r.head_sha, r.conclusion]), [[head, 'success']]);
+      // the verdict is the posting workflow's: fail-on warning there fails on bookinfo's warnings
+      github.requests.length = 0;
+      const strict = await runActionOnce({ api: github.url, workspace: empty, eventName: 'workflow_run', event: workflowRun, inputs: { mode: 'post', 'report-dir': shared, 'fail-on': 'warning', comment: 'false' } });
+      assert.equal(strict.code, 0, 'posting is not the check');
+      assert.equal(github.checkRuns.at(-1)?.conclusion, 'failure');
       assert.match(posted.summary, /#### Traffic/);
 
       // the pull request moved on since: the report is for an older commit and is not posted
@@ -226,6 +231,12 @@ describe('the pull-request action', () => {
     } finally {
       rmSync(clone, { recursive: true, force: true });
     }
+  });
+
+  it('a base branch the checkout does not have: one line that says how to get it', async () => {
+    const result = await runActionOnce({ api: github.url, workspace: repo.work, eventName: 'push', event: {}, inputs: { path: 'policies', base: 'release-1' } });
+    assert.equal(result.code, 2);
+    assert.match(result.log, /^::error::sluice: cannot resolve 'release-1' in .+; a branch or tag must be fetched first \(actions\/checkout with 'fetch-depth: 0'\), or give a commit sha\n$/);
   });
 
   it('a push without a base is a clear error, not a stack trace', async () => {

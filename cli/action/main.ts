@@ -71,7 +71,10 @@ async function analyze(io: ActionIO, inputs: ActionInputs, context: GitHubContex
     throw new ActionInputError(`cannot fetch the base commit ${base}: ${error.message.split('\n')[0]}; check out with 'fetch-depth: 0' or set 'base'`);
   })) logLine(io, 'info', `sluice: fetched the base commit ${base}`);
 
-  const { report, files } = await computeReview({ repo, base, head: inputs.head, path: repoRelative(repo, inputs.path) });
+  const { report, files } = await computeReview({ repo, base, head: inputs.head, path: repoRelative(repo, inputs.path) }).catch((error: Error) => {
+    if (error.name !== 'RevisionError') throw error;
+    throw new ActionInputError(`${error.message}; a branch or tag must be fetched first (actions/checkout with 'fetch-depth: 0'), or give a commit sha`);
+  });
   const failOn = inputs.failOn;
   logQuoted(io, 'sluice review', formatReviewHuman(report, { color: false, failOn: failOn === 'never' ? 'error' : failOn, files }));
   const overflow = writeAnnotations(io, report.diagnostics, repo);
@@ -112,7 +115,9 @@ async function analyze(io: ActionIO, inputs: ActionInputs, context: GitHubContex
 
 async function post(io: ActionIO, inputs: ActionInputs, context: GitHubContext, client: () => GitHubClient): Promise<number> {
   const artifact = readArtifact(isAbsolute(inputs.reportDir) ? inputs.reportDir : join(context.workspace, inputs.reportDir));
-  const { report, failOn } = artifact;
+  const { report } = artifact;
+  // the verdict follows this (trusted) workflow's fail-on, not the one the artifact carries
+  const failOn = inputs.failOn;
   const run = context.workflowRun;
   const number = run?.pullRequests[0] ?? artifact.pullRequest?.number;
   const summary = formatReviewMarkdown(report, { limit: JOB_SUMMARY_LIMIT - 4096, measure: 'bytes', failOn, hints: true });
