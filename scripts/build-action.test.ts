@@ -41,9 +41,9 @@ describe('the action bundle (dist/)', () => {
     const fresh = join(temp, 'fresh');
     await buildAction(fresh);
     const committed = join(ROOT, 'dist');
-    assert.deepEqual(files(committed), files(fresh), 'dist/ has other files than a fresh build');
+    assert.deepEqual(files(committed), files(fresh), 'dist/ has other files than a fresh build: run `npm run build:action` and commit dist/');
     for (const file of files(fresh)) {
-      assert.ok(readFileSync(join(committed, file)).equals(readFileSync(join(fresh, file))), `dist/${file} is stale`);
+      assert.ok(readFileSync(join(committed, file)).equals(readFileSync(join(fresh, file))), `dist/${file} is stale: run \`npm run build:action\` and commit dist/`);
     }
   });
 

@@ -55,6 +55,7 @@ export interface FakeGitHub {
 }
 
 export const COMMENT_BODY_LIMIT = 65_536;
+export const COMMENT_BYTES_LIMIT = 262_144;
 const CHECK_TEXT_LIMIT = 65_535;
 const ANNOTATIONS_PER_REQUEST = 50;
 
@@ -123,7 +124,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string }
       }
       if (method === 'POST') {
         if (typeof body.body !== 'string') return invalid('body is missing');
-        if (body.body.length > COMMENT_BODY_LIMIT) return invalid(`body is too long (maximum is ${COMMENT_BODY_LIMIT} characters)`);
+        if (body.body.length > COMMENT_BODY_LIMIT || Buffer.byteLength(body.body) > COMMENT_BYTES_LIMIT) return invalid(`body is too long (maximum is ${COMMENT_BODY_LIMIT} characters)`);
         const comment: FakeComment = { id: nextId++, body: body.body, user: { login: fake.commenter }, html_url: `https://github.test/${owner}/${repo}/pull/${m[1]}#issuecomment-${nextId}` };
         fake.comments.set(Number(m[1]), [...list, comment]);
         return { status: 201, body: comment };
@@ -133,7 +134,7 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string }
       const comment = [...fake.comments.values()].flat().find((c) => c.id === Number(m?.[1]));
       if (!comment) return { status: 404, body: { message: 'Not Found' } };
       if (typeof body.body !== 'string') return invalid('body is missing');
-      if (body.body.length > COMMENT_BODY_LIMIT) return invalid(`body is too long (maximum is ${COMMENT_BODY_LIMIT} characters)`);
+      if (body.body.length > COMMENT_BODY_LIMIT || Buffer.byteLength(body.body) > COMMENT_BYTES_LIMIT) return invalid(`body is too long (maximum is ${COMMENT_BODY_LIMIT} characters)`);
       comment.body = body.body;
       return { status: 200, body: comment };
     }
