@@ -227,7 +227,6 @@ export class AnalysisRun {
     if (!isCompleted(state.phase)) this.assess(metric, state, measurement);
     if (isCompleted(state.phase)) delete state.nextDueAt;
     else state.nextDueAt = startedAt + (next ?? 0);
-    // A metric measured once (no interval) that holds or retries stays due; one with a count met is done.
     this.onMeasurement?.(measurement);
     return measurement;
   }
