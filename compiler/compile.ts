@@ -70,8 +70,10 @@ function toDiagnostic(violation: Violation, byKey: ReadonlyMap<string, Resource>
 
 /** Verifies translated resources; each violation is reported at the policy node behind it. */
 export function verifyTranslated(resources: readonly Resource[], model: PolicyModel): Diagnostic[] {
+  const violations = verifySnapshot(resources);
+  if (violations.length === 0) return [];
   const byKey = new Map(resources.map((r) => [`${r.typeUrl}\n${r.name}`, r]));
-  return verifySnapshot(resources).map((v) => toDiagnostic(v, byKey, model));
+  return violations.map((v) => toDiagnostic(v, byKey, model));
 }
 
 export interface CompileOptions extends TranslateOptions {

@@ -116,6 +116,8 @@ function compileView(result: CompileResult): unknown {
   return {
     diagnostics: result.diagnostics.map(plain),
     resources: result.resources.map((r) => ({ typeUrl: r.typeUrl, name: r.name, json: r.json })),
+    // source maps: what a verify finding or a diff would point at
+    sources: result.resources.map((r) => r.sources.map((e) => [e.path.join('.'), e.origin.doc.file, e.origin.doc.index, e.origin.path.join('.'), e.origin.doc.locate(e.origin.path).line])),
     versions,
     snapshot: result.snapshot.version,
   };

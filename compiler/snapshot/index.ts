@@ -30,8 +30,15 @@ export interface Snapshot {
  */
 export class EntryCache {
   private readonly entries = new Map<string, SnapshotEntry>();
+  private readonly byJson = new WeakMap<object, SnapshotEntry>();
 
   entry(resource: Resource): SnapshotEntry {
+    // a frozen resource JSON (reused by an incremental compile) finds its entry by identity
+    const frozen = Object.isFrozen(resource.json);
+    if (frozen) {
+      const known = this.byJson.get(resource.json);
+      if (known !== undefined && known.typeUrl === resource.typeUrl && known.name === resource.name) return known;
+    }
     const version = contentVersion(resource.typeUrl, resource.json);
     const key = `${resource.typeUrl}\n${resource.name}\n${version}`;
     let entry = this.entries.get(key);
@@ -47,6 +54,7 @@ export class EntryCache {
       });
       this.entries.set(key, entry);
     }
+    if (frozen) this.byJson.set(resource.json, entry);
     return entry;
   }
 
@@ -54,7 +62,11 @@ export class EntryCache {
   retain(snapshots: Iterable<Snapshot>): void {
     const live = new Set<SnapshotEntry>();
     for (const snapshot of snapshots) for (const byName of snapshot.resources.values()) for (const e of byName.values()) live.add(e);
-    for (const [key, entry] of this.entries) if (!live.has(entry)) this.entries.delete(key);
+    for (const [key, entry] of this.entries) {
+      if (live.has(entry)) continue;
+      this.entries.delete(key);
+      this.byJson.delete(entry.json);
+    }
   }
 
   get size(): number {
@@ -62,10 +74,26 @@ export class EntryCache {
   }
 }
 
+/** Resources ordered by name (stable); the translator's output usually is already, per type. */
+function byName(resources: readonly Resource[]): readonly Resource[] {
+  const last = new Map<string, string>();
+  let sorted = true;
+  for (const r of resources) {
+    const before = last.get(r.typeUrl);
+    if (before !== undefined && before > r.name) {
+      sorted = false;
+      break;
+    }
+    last.set(r.typeUrl, r.name);
+  }
+  // only the order within a type matters: each type gets its own map
+  return sorted ? resources : [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
 /** Builds an immutable snapshot of verified resources. */
 export function buildSnapshot(revision: string, proxy: ProxyClass, resources: readonly Resource[], cache: EntryCache = new EntryCache()): Snapshot {
   const byType = new Map<ResourceTypeUrl, Map<string, SnapshotEntry>>();
-  for (const resource of [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+  for (const resource of byName(resources)) {
     let byName = byType.get(resource.typeUrl);
     if (!byName) byType.set(resource.typeUrl, (byName = new Map()));
     byName.set(resource.name, cache.entry(resource));

@@ -16,6 +16,7 @@ import { recordingView, sameParts } from '../model/recording.ts';
 import type { ModelPart } from '../model/recording.ts';
 import type { PolicyModel } from '../model/types.ts';
 import { deepFreeze } from './routes/frozen.ts';
+import { HostMemo, useHostMemo } from './routes/host-memo.ts';
 import type { Resource, TranslateContext, TranslateOptions } from './types.ts';
 
 type Finding = [def: CodeDefinition, locate: () => Located, message: string, options: ReportOptions | undefined];
@@ -30,6 +31,8 @@ interface StageRun {
   frozen: boolean;
   /** False when the stage reported a finding with its position already computed (it cannot be replayed). */
   reusable: boolean;
+  /** The routes stage's virtual hosts, reusable one by one when only routes changed. */
+  hosts?: HostMemo['next'];
 }
 
 function optionValue(value: unknown): string {
@@ -77,8 +80,16 @@ export class TranslationMemo {
         ctx.reportAt(def, locate, message, reportOptions);
       },
     };
+    let hosts: HostMemo | undefined;
+    if (name === 'routes') {
+      // only routes (or overlays) changed: virtual hosts whose routes did not are kept (routes/host-memo.ts)
+      const onlyRoutes = last?.reusable && last.hosts && sameParts(last.model, ctx.model, [...last.reads].filter((part) => part !== 'virtualServices')) &&
+        [...last.options].every(([k, v]) => k === 'overlays' || optionValue(ctx.options[k]) === v);
+      hosts = new HostMemo(onlyRoutes && last.hosts ? last.hosts : new Map());
+      useHostMemo(recorded, hosts);
+    }
     const resources = translateStage(recorded);
-    this.runs.set(key, { model: ctx.model, reads, options, resources, findings, frozen: false, reusable });
+    this.runs.set(key, { model: ctx.model, reads, options, resources, findings, frozen: false, reusable, ...(hosts ? { hosts: hosts.next } : {}) });
     return resources;
   }
 }

@@ -52,15 +52,45 @@ function num(v: JsonValue | undefined): number {
   return 0;
 }
 
-interface Index {
-  routes: Set<string>;
-  clusters: Set<string>;
-  assignments: Set<string>;
+type NameSet = 'routes' | 'clusters' | 'assignments';
+
+/**
+ * What one resource asks of the snapshot, in the order its checks find it: a violation it
+ * has whatever else is in the snapshot, or one it has unless `needs` names a resource there.
+ * Facts depend on the resource alone, so they are kept for frozen resources (and frozen
+ * virtual hosts) and a snapshot that differs from the last in a few resources checks only those.
+ */
+interface Fact {
+  path: JsonPath;
+  rule: string;
+  /** A thunk where the fact is usually satisfied: the message is only written when reported. */
+  message: string | (() => string);
+  needs?: { set: NameSet; name: string };
+}
+
+type Note = (fact: Fact) => void;
+
+const resourceFacts = new WeakMap<object, { typeUrl: string; name: string; facts: Fact[] }>();
+const virtualHostFacts = new WeakMap<object, { domains: { folded: string; written: string; index: number }[]; key: string; facts: Fact[] }>();
+
+function factsOf(r: SnapshotResource & { json: JsonObject }): Fact[] {
+  const frozen = Object.isFrozen(r.json);
+  if (frozen) {
+    const kept = resourceFacts.get(r.json);
+    if (kept && kept.typeUrl === r.typeUrl && kept.name === r.name) return kept.facts;
+  }
+  const facts: Fact[] = [];
+  const note: Note = (f) => facts.push(f);
+  if (r.typeUrl === T.listener) checkListener(r.json, note);
+  else if (r.typeUrl === T.routeConfiguration) checkRouteConfiguration(r.json, [], note);
+  else if (r.typeUrl === T.cluster) checkCluster(r.json, r.name, note);
+  if (frozen) resourceFacts.set(r.json, { typeUrl: r.typeUrl, name: r.name, facts });
+  return facts;
 }
 
 export function checkSnapshot(resources: readonly SnapshotResource[]): Violation[] {
   const out: Violation[] = [];
-  const index: Index = { routes: new Set(), clusters: new Set(), assignments: new Set() };
+  const index: Record<NameSet, Set<string>> = { routes: new Set(), clusters: new Set(), assignments: new Set() };
   const seen = new Map<string, Set<string>>();
   for (const r of resources) {
     const resource = { typeUrl: r.typeUrl, name: r.name };
@@ -82,22 +112,18 @@ export function checkSnapshot(resources: readonly SnapshotResource[]): Violation
 
   for (const r of resources) {
     if (!isObject(r.json)) continue;
-    const report = (path: JsonPath, rule: string, message: string): void => {
-      out.push({ resource: { typeUrl: r.typeUrl, name: r.name }, path, rule, message });
-    };
-    if (r.typeUrl === T.listener) checkListener(r.json, index, report);
-    else if (r.typeUrl === T.routeConfiguration) checkRouteConfiguration(r.json, [], index, report);
-    else if (r.typeUrl === T.cluster) checkCluster(r.json, r.name, index, report);
+    for (const f of factsOf(r as SnapshotResource & { json: JsonObject })) {
+      if (f.needs && index[f.needs.set].has(f.needs.name)) continue;
+      out.push({ resource: { typeUrl: r.typeUrl, name: r.name }, path: f.path, rule: f.rule, message: typeof f.message === 'string' ? f.message : f.message() });
+    }
   }
   return out;
 }
 
-type Report = (path: JsonPath, rule: string, message: string) => void;
-
-function checkListener(listener: JsonObject, index: Index, report: Report): void {
+function checkListener(listener: JsonObject, note: Note): void {
   const hcm = (config: JsonValue | undefined, path: JsonPath): void => {
     if (!isObject(config) || typeof config['@type'] !== 'string' || typeNameOf(config['@type']) !== HCM) return;
-    checkHcm(config, path, index, report);
+    checkHcm(config, path, note);
   };
   const filters = (chain: JsonValue | undefined, path: JsonPath): void => {
     if (!isObject(chain)) return;
@@ -119,49 +145,66 @@ function checkListener(listener: JsonObject, index: Index, report: Report): void
   }
 }
 
-function checkHcm(hcm: JsonObject, path: JsonPath, index: Index, report: Report): void {
+function checkHcm(hcm: JsonObject, path: JsonPath, note: Note): void {
   const [rds, rdsKey] = field(hcm, 'rds', 'rds');
   if (isObject(rds)) {
     const [name, nameKey] = field(rds, 'routeConfigName', 'route_config_name');
-    if (typeof name === 'string' && !index.routes.has(name)) {
-      report([...path, rdsKey, nameKey], 'snapshot.rds_missing', `route configuration ${JSON.stringify(name)} is not in the snapshot`);
+    if (typeof name === 'string') {
+      note({ path: [...path, rdsKey, nameKey], rule: 'snapshot.rds_missing', message: () => `route configuration ${JSON.stringify(name)} is not in the snapshot`, needs: { set: 'routes', name } });
     }
   }
   const [inline, inlineKey] = field(hcm, 'routeConfig', 'route_config');
-  if (isObject(inline)) checkRouteConfiguration(inline, [...path, inlineKey], index, report);
+  if (isObject(inline)) checkRouteConfiguration(inline, [...path, inlineKey], note);
 }
 
-function checkRouteConfiguration(rc: JsonObject, path: JsonPath, index: Index, report: Report): void {
+/** A virtual host's domains and the facts of its routes (paths relative to the virtual host). */
+function virtualHostOf(vh: JsonObject): { domains: { folded: string; written: string; index: number }[]; key: string; facts: Fact[] } {
+  const frozen = Object.isFrozen(vh);
+  if (frozen) {
+    const kept = virtualHostFacts.get(vh);
+    if (kept) return kept;
+  }
+  const [ds, dsKey] = items(vh, 'domains', 'domains');
+  const domains: { folded: string; written: string; index: number }[] = [];
+  ds.forEach((d, i) => {
+    if (typeof d === 'string') domains.push({ folded: d.toLowerCase(), written: d, index: i });
+  });
+  const facts: Fact[] = [];
+  const [routes, routesKey] = items(vh, 'routes', 'routes');
+  routes.forEach((route, j) => {
+    if (!isObject(route)) return;
+    const [action, actionKey] = field(route, 'route', 'route');
+    if (isObject(action)) checkRouteAction(action, [routesKey, j, actionKey], (f) => facts.push(f));
+  });
+  const found = { domains, key: dsKey, facts };
+  if (frozen) virtualHostFacts.set(vh, found);
+  return found;
+}
+
+function checkRouteConfiguration(rc: JsonObject, path: JsonPath, note: Note): void {
   const domains = new Map<string, string>();
   const [hosts, hostsKey] = items(rc, 'virtualHosts', 'virtual_hosts');
   hosts.forEach((vh, h) => {
     if (!isObject(vh)) return;
     const vhPath = [...path, hostsKey, h];
     const vhName = typeof vh['name'] === 'string' ? vh['name'] : `#${h}`;
-    const [ds, dsKey] = items(vh, 'domains', 'domains');
-    ds.forEach((d, i) => {
-      if (typeof d !== 'string') return;
-      const folded = d.toLowerCase();
-      const first = domains.get(folded);
+    const host = virtualHostOf(vh);
+    for (const d of host.domains) {
+      const first = domains.get(d.folded);
       if (first !== undefined) {
-        report([...vhPath, dsKey, i], 'snapshot.duplicate_domain', `domain ${JSON.stringify(d)} is already used by virtual host ${first}`);
+        note({ path: [...vhPath, host.key, d.index], rule: 'snapshot.duplicate_domain', message: `domain ${JSON.stringify(d.written)} is already used by virtual host ${first}` });
       } else {
-        domains.set(folded, JSON.stringify(vhName));
+        domains.set(d.folded, JSON.stringify(vhName));
       }
-    });
-    const [routes, routesKey] = items(vh, 'routes', 'routes');
-    routes.forEach((route, j) => {
-      if (!isObject(route)) return;
-      const [action, actionKey] = field(route, 'route', 'route');
-      if (isObject(action)) checkRouteAction(action, [...vhPath, routesKey, j, actionKey], index, report);
-    });
+    }
+    for (const f of host.facts) note({ ...f, path: [...vhPath, ...f.path] });
   });
 }
 
-function checkRouteAction(action: JsonObject, path: JsonPath, index: Index, report: Report): void {
+function checkRouteAction(action: JsonObject, path: JsonPath, note: Note): void {
   const cluster = action['cluster'];
-  if (typeof cluster === 'string' && !index.clusters.has(cluster)) {
-    report([...path, 'cluster'], 'snapshot.cluster_missing', `cluster ${JSON.stringify(cluster)} is not in the snapshot`);
+  if (typeof cluster === 'string') {
+    note({ path: [...path, 'cluster'], rule: 'snapshot.cluster_missing', message: () => `cluster ${JSON.stringify(cluster)} is not in the snapshot`, needs: { set: 'clusters', name: cluster } });
   }
   const [wc, wcKey] = field(action, 'weightedClusters', 'weighted_clusters');
   if (!isObject(wc)) return;
@@ -172,31 +215,29 @@ function checkRouteAction(action: JsonObject, path: JsonPath, index: Index, repo
     if (!isObject(c)) return;
     total += num(c['weight']);
     const name = c['name'];
-    if (typeof name === 'string' && !index.clusters.has(name)) {
-      report([...wcPath, clustersKey, k, 'name'], 'snapshot.cluster_missing', `cluster ${JSON.stringify(name)} is not in the snapshot`);
+    if (typeof name === 'string') {
+      note({ path: [...wcPath, clustersKey, k, 'name'], rule: 'snapshot.cluster_missing', message: () => `cluster ${JSON.stringify(name)} is not in the snapshot`, needs: { set: 'clusters', name } });
     }
   });
   if (clusters.length === 0) return; // repeated.min_items reports it
   const [declared, declaredKey] = field(wc, 'totalWeight', 'total_weight');
   if (total === 0) {
-    report(wcPath, 'snapshot.weight_total', 'the weights of weightedClusters sum to 0: no cluster can be picked');
+    note({ path: wcPath, rule: 'snapshot.weight_total', message: 'the weights of weightedClusters sum to 0: no cluster can be picked' });
   } else if (total > UINT32_MAX) {
-    report(wcPath, 'snapshot.weight_total', `the weights of weightedClusters sum to ${total}, more than ${UINT32_MAX}`);
+    note({ path: wcPath, rule: 'snapshot.weight_total', message: `the weights of weightedClusters sum to ${total}, more than ${UINT32_MAX}` });
   } else if (declared !== undefined && num(declared) !== total) {
-    report([...wcPath, declaredKey], 'snapshot.weight_total', `totalWeight is ${num(declared)} but the weights sum to ${total}`);
+    note({ path: [...wcPath, declaredKey], rule: 'snapshot.weight_total', message: `totalWeight is ${num(declared)} but the weights sum to ${total}` });
   }
 }
 
-function checkCluster(cluster: JsonObject, name: string, index: Index, report: Report): void {
+function checkCluster(cluster: JsonObject, name: string, note: Note): void {
   const type = cluster['type'];
   if (type === 'EDS' || type === 3) {
     const [eds, edsKey] = field(cluster, 'edsClusterConfig', 'eds_cluster_config');
     const [service, serviceKey] = isObject(eds) ? field(eds, 'serviceName', 'service_name') : [undefined, 'serviceName'];
     const wanted = typeof service === 'string' && service !== '' ? service : name;
-    if (!index.assignments.has(wanted)) {
-      const path = wanted !== name || (typeof service === 'string' && service !== '') ? [edsKey, serviceKey] : isObject(eds) ? [edsKey] : ['name'];
-      report(path, 'snapshot.eds_missing', `no ClusterLoadAssignment named ${JSON.stringify(wanted)} in the snapshot`);
-    }
+    const path = wanted !== name || (typeof service === 'string' && service !== '') ? [edsKey, serviceKey] : isObject(eds) ? [edsKey] : ['name'];
+    note({ path, rule: 'snapshot.eds_missing', message: () => `no ClusterLoadAssignment named ${JSON.stringify(wanted)} in the snapshot`, needs: { set: 'assignments', name: wanted } });
   }
   const [ct, ctKey] = field(cluster, 'clusterType', 'cluster_type');
   if (isObject(ct)) {
@@ -204,8 +245,8 @@ function checkCluster(cluster: JsonObject, name: string, index: Index, report: R
     if (isObject(tc) && typeof tc['@type'] === 'string' && typeNameOf(tc['@type']) === AGGREGATE) {
       const [members, membersKey] = items(tc, 'clusters', 'clusters');
       members.forEach((m, i) => {
-        if (typeof m === 'string' && !index.clusters.has(m)) {
-          report([ctKey, tcKey, membersKey, i], 'snapshot.cluster_missing', `aggregate member cluster ${JSON.stringify(m)} is not in the snapshot`);
+        if (typeof m === 'string') {
+          note({ path: [ctKey, tcKey, membersKey, i], rule: 'snapshot.cluster_missing', message: () => `aggregate member cluster ${JSON.stringify(m)} is not in the snapshot`, needs: { set: 'clusters', name: m } });
         }
       });
     }

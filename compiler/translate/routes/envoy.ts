@@ -15,7 +15,7 @@ import type { RouteContext } from './route.ts';
 import type { RouteSelector } from './select.ts';
 import { isRoutedPort, serviceNames, visibleServices } from './services.ts';
 import { resourceWithSources, SourceRecorder } from './sources.ts';
-import { virtualHostRoutes } from './vhost.ts';
+import { isReused, memoizedHostRoutes } from './host-memo.ts';
 
 export const MAX_DIRECT_RESPONSE_BODY_BYTES = 1024 * 1024;
 
@@ -78,6 +78,19 @@ function domainsFor(hosts: readonly HostOnPort[], fromNamespace: string): string
   });
 }
 
+/** Virtual hosts of reused (frozen) routes, shared too, so that what is built from them is reused by identity. */
+const sharedVirtualHosts = new WeakMap<readonly JsonObject[], JsonObject>();
+
+function virtualHost(name: string, domains: string[], routes: JsonObject[]): JsonObject {
+  if (!isReused(routes)) return { name, domains, routes, includeRequestAttemptCount: true };
+  const kept = sharedVirtualHosts.get(routes);
+  const keptDomains = kept?.domains as readonly string[] | undefined;
+  if (kept && kept.name === name && keptDomains?.length === domains.length && keptDomains.every((d, i) => d === domains[i])) return kept;
+  const made = Object.freeze({ name, domains: Object.freeze(domains) as string[], routes, includeRequestAttemptCount: true });
+  sharedVirtualHosts.set(routes, made);
+  return made;
+}
+
 export function envoyRouteConfigurations(services: readonly Service[], fromNamespace: string, selector: RouteSelector, contextFor: RouteContextFactory): Resource[] {
   const out: Resource[] = [];
   for (const [port, hosts] of servicesByPort(services)) {
@@ -91,9 +104,9 @@ export function envoyRouteConfigurations(services: readonly Service[], fromNames
       const vhostEntry = sources.size;
       sources.add(path, h.service.doc, h.service.path);
       sources.add(['virtualHosts', i, 'domains'], h.service.doc, h.service.path);
-      const { routes, policy } = virtualHostRoutes(rc, selector, h.service, h.port, path);
+      const { routes, policy } = memoizedHostRoutes(rc, selector, h.service, h.port, path);
       if (policy) sources.setOrigin(vhostEntry, policy.doc, policy.path);
-      virtualHosts.push({ name: h.name, domains: domains[i] ?? [], routes, includeRequestAttemptCount: true });
+      virtualHosts.push(virtualHost(h.name, domains[i] ?? [], routes));
     });
     const name = outboundRouteName(port);
     const json: JsonObject = { name, virtualHosts, validateClusters: false };

@@ -15,12 +15,24 @@ import type { RouteContextFactory } from './envoy.ts';
 import type { RouteSelector } from './select.ts';
 import { isRoutedPort } from './services.ts';
 import { resourceWithSources, SourceRecorder } from './sources.ts';
-import { virtualHostRoutes } from './vhost.ts';
+import { isReused, memoizedHostRoutes } from './host-memo.ts';
 
 export const GRPC_DOMAINS: readonly string[] = Object.freeze(['*']);
 const ROOT: readonly string[] = Object.freeze([]);
 const VHOST: readonly (string | number)[] = Object.freeze(['virtualHosts', 0]);
 const DOMAINS: readonly (string | number)[] = Object.freeze(['virtualHosts', 0, 'domains']);
+
+/** Configurations of reused (frozen) routes, shared too, so that what is built from them is reused by identity. */
+const configurations = new WeakMap<readonly JsonObject[], JsonObject>();
+
+function configuration(name: string, vhostName: string, routes: JsonObject[]): JsonObject {
+  if (!isReused(routes)) return { name, virtualHosts: [{ name: vhostName, domains: [...GRPC_DOMAINS], routes }] };
+  const kept = configurations.get(routes);
+  if (kept && kept.name === name && (kept.virtualHosts as JsonObject[])[0]?.name === vhostName) return kept;
+  const made = Object.freeze({ name, virtualHosts: Object.freeze([Object.freeze({ name: vhostName, domains: GRPC_DOMAINS as string[], routes })]) as unknown as JsonObject[] });
+  configurations.set(routes, made);
+  return made;
+}
 
 export function grpcRouteConfigurations(services: readonly Service[], selector: RouteSelector, contextFor: RouteContextFactory): Resource[] {
   const out: Resource[] = [];
@@ -37,14 +49,13 @@ export function grpcRouteConfigurations(services: readonly Service[], selector: 
       const rc = contextFor(port.number, sources);
       sources.add(VHOST, service.doc, service.path);
       sources.add(DOMAINS, service.doc, service.path);
-      const { routes, policy } = virtualHostRoutes(rc, selector, service, port, VHOST);
+      const { routes, policy } = memoizedHostRoutes(rc, selector, service, port, VHOST);
       // the configuration and its virtual host come from the policy that routes the service, if any
       if (policy) {
         sources.setOrigin(0, policy.doc, policy.path);
         sources.add(ROOT, policy.doc, policy.path);
       }
-      const virtualHost: JsonObject = { name: hostPort(service.hostname, port.number), domains: [...GRPC_DOMAINS], routes };
-      out.push(resourceWithSources({ typeUrl: RESOURCE_TYPE_URLS.routeConfiguration, name, json: { name, virtualHosts: [virtualHost] } }, sources));
+      out.push(resourceWithSources({ typeUrl: RESOURCE_TYPE_URLS.routeConfiguration, name, json: configuration(name, hostPort(service.hostname, port.number), routes) }, sources));
     }
   }
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

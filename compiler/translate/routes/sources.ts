@@ -9,6 +9,14 @@ import type { JsonPathSegment, Resource, SourceMapEntry } from '../types.ts';
 
 export type NodePath = readonly PathSegment[];
 
+/** A source-map entry as recorded, its path relative to where it was recorded. */
+export interface RecordedSource {
+  rest: readonly JsonPathSegment[];
+  last: JsonPathSegment | undefined;
+  doc: PolicyDocument;
+  node: NodePath;
+}
+
 /**
  * Records source-map entries in parallel arrays (no object per entry) and turns them into
  * `SourceMapEntry` objects only when they are read: most resources are published without
@@ -56,6 +64,31 @@ export class SourceRecorder {
     this.lasts.length = mark;
     this.docs.length = mark;
     this.nodes.length = mark;
+  }
+
+  /**
+   * The entries recorded since `mark`, with `prefix` taken off their paths (undefined when
+   * one lies outside `prefix`): what a virtual host recorded, to record again under another path.
+   */
+  since(mark: number, prefix: readonly JsonPathSegment[]): RecordedSource[] | undefined {
+    const out: RecordedSource[] = [];
+    for (let i = mark; i < this.paths.length; i++) {
+      const path = this.paths[i] as readonly JsonPathSegment[];
+      if (path.length < prefix.length) return undefined;
+      for (let k = 0; k < prefix.length; k++) if (path[k] !== prefix[k]) return undefined;
+      out.push({ rest: path.slice(prefix.length), last: this.lasts[i], doc: this.docs[i] as PolicyDocument, node: this.nodes[i] as NodePath });
+    }
+    return out;
+  }
+
+  /** Records entries taken with `since` again, under `prefix`. */
+  replay(recorded: readonly RecordedSource[], prefix: readonly JsonPathSegment[]): void {
+    for (const r of recorded) {
+      this.paths.push(prefix.length === 0 ? r.rest : [...prefix, ...r.rest]);
+      this.lasts.push(r.last);
+      this.docs.push(r.doc);
+      this.nodes.push(r.node);
+    }
   }
 
   /** Changes the origin of entry `index` (recorded before its origin was known). */
