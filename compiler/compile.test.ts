@@ -97,6 +97,20 @@ describe('snapshots', () => {
     assert.notEqual(version({ ...plain, json: Object.freeze({ name: 'x', connectTimeout: '2s' }) }), version(frozen));
   });
 
+  it('versions a configuration with many virtual hosts by content, however its hosts are shared', () => {
+    const proxy = proxyClass('envoy', 'default');
+    const vhost = (i: number, cluster: string) => ({ name: `h${i}:80`, domains: [`h${i}`], routes: [{ match: { prefix: '/' }, route: { cluster } }] });
+    const config = (hosts: object[]): Resource => ({ typeUrl: RESOURCE_TYPE_URLS.routeConfiguration, name: '80', json: { name: '80', virtualHosts: hosts } as Resource['json'], sources: [] });
+    const version = (r: Resource) => buildSnapshot('r', proxy, [r]).resources.get(RESOURCE_TYPE_URLS.routeConfiguration)?.get('80')?.version;
+    const plain = Array.from({ length: 100 }, (_, i) => vhost(i, 'a'));
+    const shared = plain.map((h) => Object.freeze(structuredClone(h)));
+    assert.equal(version(config(shared)), version(config(plain)), 'frozen or not, equal content has one version');
+    const edited = [...shared];
+    edited[42] = Object.freeze(vhost(42, 'b'));
+    assert.notEqual(version(config(edited)), version(config(shared)), 'one changed virtual host changes the version');
+    assert.notEqual(version(config(shared.slice(1))), version(config(shared)));
+  });
+
   it('encodes a resource once and shares the bytes', () => {
     const snapshot = buildSnapshot('r', proxyClass('envoy', 'default'), [cluster('x', '1s')]);
     const entry = snapshot.resources.get(RESOURCE_TYPE_URLS.cluster)?.get('x');

@@ -15,6 +15,8 @@ export * from './naming.ts';
 export { classifyNode, proxyClass } from './proxy-class.ts';
 export type { NodeIdentity } from './proxy-class.ts';
 
+const ORDER = ['Cluster', 'ClusterLoadAssignment', 'Listener', 'RouteConfiguration', 'Secret'];
+
 /** How many findings of one code one translation lists with their positions. */
 export const FINDINGS_LISTED_PER_CODE = 25;
 
@@ -27,9 +29,17 @@ export function translate(model: PolicyModel, proxy: ProxyClass, options: Transl
   const { ctx, diagnostics } = createTranslateContext(model, proxy, options);
   const stage = (name: string, run: (ctx: TranslateContext) => Resource[]) => (memo ? memo.stage(name, ctx, run) : run(ctx));
   const resources = [...stage('clusters', translateClusters), ...stage('listeners', translateListeners), ...stage('routes', translateRoutes)];
-  const order = ['Cluster', 'ClusterLoadAssignment', 'Listener', 'RouteConfiguration', 'Secret'];
-  const rank = (typeUrl: string) => order.findIndex((t) => typeUrl.endsWith(`.${t}`));
-  resources.sort((a, b) => rank(a.typeUrl) - rank(b.typeUrl) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const ranks = new Map<string, number>();
+  const rank = (typeUrl: string) => {
+    let r = ranks.get(typeUrl);
+    if (r === undefined) ranks.set(typeUrl, (r = ORDER.findIndex((t) => typeUrl.endsWith(`.${t}`))));
+    return r;
+  };
+  const compare = (a: Resource, b: Resource) => rank(a.typeUrl) - rank(b.typeUrl) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  // the stages return their resources in this order already, nearly always
+  let sorted = true;
+  for (let i = 1; i < resources.length && sorted; i++) if (compare(resources[i - 1] as Resource, resources[i] as Resource) > 0) sorted = false;
+  if (!sorted) resources.sort(compare);
   return { proxy, resources, diagnostics: diagnostics() };
 }
 

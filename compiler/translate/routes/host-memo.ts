@@ -22,6 +22,7 @@ import type { VirtualHostRoutes } from './vhost.ts';
 import { virtualHostRoutes } from './vhost.ts';
 
 interface Built {
+  vhostPath: readonly JsonPathSegment[];
   port: ServicePort;
   listenPort: number;
   policies: readonly VirtualService[];
@@ -79,7 +80,7 @@ export function memoizedHostRoutes(rc: RouteContext, selector: RouteSelector, se
   let built = kept;
   if (built) {
     for (const [code, doc, path, message] of built.findings) rc.report.once(code, doc, path, message);
-    rc.sources.replay(built.sources, vhostPath);
+    rc.sources.replay(built.sources, vhostPath, built.vhostPath);
     if (built.directResponseBody) rc.directResponseBody = true;
     if (!built.frozen) {
       for (const route of built.result.routes) deepFreeze(route);
@@ -100,7 +101,7 @@ export function memoizedHostRoutes(rc: RouteContext, selector: RouteSelector, se
     if (own.directResponseBody) rc.directResponseBody = true;
     const sources = rc.sources.since(mark, vhostPath);
     if (!sources) return result; // recorded outside the virtual host: not reusable
-    built = { port, listenPort: rc.listenPort, policies, overlays, result, sources, findings, directResponseBody: own.directResponseBody, frozen: false };
+    built = { vhostPath, port, listenPort: rc.listenPort, policies, overlays, result, sources, findings, directResponseBody: own.directResponseBody, frozen: false };
   }
   let list = memo.next.get(service);
   if (!list) memo.next.set(service, (list = []));

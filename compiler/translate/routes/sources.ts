@@ -11,6 +11,8 @@ export type NodePath = readonly PathSegment[];
 
 /** A source-map entry as recorded, its path relative to where it was recorded. */
 export interface RecordedSource {
+  /** The path as recorded, and without the prefix it was recorded under. */
+  path: readonly JsonPathSegment[];
   rest: readonly JsonPathSegment[];
   last: JsonPathSegment | undefined;
   doc: PolicyDocument;
@@ -76,15 +78,16 @@ export class SourceRecorder {
       const path = this.paths[i] as readonly JsonPathSegment[];
       if (path.length < prefix.length) return undefined;
       for (let k = 0; k < prefix.length; k++) if (path[k] !== prefix[k]) return undefined;
-      out.push({ rest: path.slice(prefix.length), last: this.lasts[i], doc: this.docs[i] as PolicyDocument, node: this.nodes[i] as NodePath });
+      out.push({ path, rest: path.slice(prefix.length), last: this.lasts[i], doc: this.docs[i] as PolicyDocument, node: this.nodes[i] as NodePath });
     }
     return out;
   }
 
-  /** Records entries taken with `since` again, under `prefix`. */
-  replay(recorded: readonly RecordedSource[], prefix: readonly JsonPathSegment[]): void {
+  /** Records entries taken with `since` again, under `prefix` (`previous`: the prefix they were taken under). */
+  replay(recorded: readonly RecordedSource[], prefix: readonly JsonPathSegment[], previous: readonly JsonPathSegment[]): void {
+    const same = prefix.length === previous.length && prefix.every((s, i) => s === previous[i]);
     for (const r of recorded) {
-      this.paths.push(prefix.length === 0 ? r.rest : [...prefix, ...r.rest]);
+      this.paths.push(same ? r.path : [...prefix, ...r.rest]);
       this.lasts.push(r.last);
       this.docs.push(r.doc);
       this.nodes.push(r.node);
