@@ -7,6 +7,7 @@
  * const prom = await startPrometheus({ targets: [{ address: metrics.address, labels: { version: 'v2' } }] });
  * await prom.waitForTargetsUp();                                   // every target scraped at least once
  * await prom.waitForScrapes(3);                                    // counters have moved across 3 scrapes
+ * prom.setTargets([...]); await prom.waitForTargetsUp();           // change what it scrapes mid-test
  * prometheusProvider(prom.url).query('up');
  * await prom.stop();     // mid-test: Prometheus is gone (queries are refused) — data dir kept
  * await prom.start();    // back on the same port with the same data
@@ -21,7 +22,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -58,6 +59,8 @@ export interface TestPrometheus {
   running(): boolean;
   /** Resolves when every target has been scraped successfully at least once. */
   waitForTargetsUp(): Promise<void>;
+  /** Replaces the scrape targets while Prometheus runs (picked up within about a second; then waitForTargetsUp). */
+  setTargets(targets: readonly ScrapeTarget[]): void;
   /** Resolves after `n` more scrape rounds of every target (based on each target's lastScrape). */
   waitForScrapes(n: number): Promise<void>;
   /** Runs an instant query and returns Prometheus' `data` (for assertions in tests). */
@@ -109,14 +112,18 @@ export async function startPrometheus(options: PrometheusOptions): Promise<TestP
   const dir = mkdtempSync(join(tmpdir(), 'sluice-prometheus-'));
   const dataDir = join(dir, 'data');
   const configFile = join(dir, 'prometheus.yml');
+  const targetsFile = join(dir, 'targets.json');
+  // Targets come from a file Prometheus watches, so a test can change them while it runs.
+  const writeTargets = (targets: readonly ScrapeTarget[]) => {
+    const groups = targets.map((t) => ({ targets: [t.address], labels: { ...(t.labels ?? {}), __metrics_path__: t.path ?? '/metrics' } }));
+    writeFileSync(`${targetsFile}.tmp`, JSON.stringify(groups));
+    renameSync(`${targetsFile}.tmp`, targetsFile);
+  };
+  let current: readonly ScrapeTarget[] = options.targets;
+  writeTargets(current);
   const config = {
     global: { scrape_interval: seconds(interval), evaluation_interval: seconds(interval), scrape_timeout: seconds(interval) },
-    scrape_configs: options.targets.map((t, i) => ({
-      job_name: `target-${i}`,
-      honor_labels: true,
-      metrics_path: t.path ?? '/metrics',
-      static_configs: [{ targets: [t.address], labels: t.labels ?? {} }],
-    })),
+    scrape_configs: [{ job_name: 'sluice-test', honor_labels: true, file_sd_configs: [{ files: [targetsFile], refresh_interval: '1s' }] }],
   };
   writeFileSync(configFile, stringify(config));
   let port = await freePort();
@@ -154,9 +161,9 @@ export async function startPrometheus(options: PrometheusOptions): Promise<TestP
     throw new Error(`prometheus was not ready within ${timeoutMs} ms:\n${stderr}`);
   }
 
-  async function targets(): Promise<{ health: string; lastScrape: string }[]> {
+  async function targets(): Promise<{ health: string; lastScrape: string; labels: Record<string, string> }[]> {
     const response = await fetch(`${url()}/api/v1/targets?state=active`);
-    const json = (await response.json()) as { data: { activeTargets: { health: string; lastScrape: string }[] } };
+    const json = (await response.json()) as { data: { activeTargets: { health: string; lastScrape: string; labels: Record<string, string> }[] } };
     return json.data.activeTargets;
   }
 
@@ -182,8 +189,14 @@ export async function startPrometheus(options: PrometheusOptions): Promise<TestP
     async waitForTargetsUp() {
       await waitFor('targets were not all up', async () => {
         const active = await targets();
-        return active.length === options.targets.length && active.every((t) => t.health === 'up') ? true : undefined;
+        const wanted = current.map((t) => t.address).sort();
+        const have = active.map((t) => t.labels.instance ?? '').sort();
+        return JSON.stringify(wanted) === JSON.stringify(have) && active.every((t) => t.health === 'up') ? true : undefined;
       });
+    },
+    setTargets(targets: readonly ScrapeTarget[]) {
+      current = targets;
+      writeTargets(targets);
     },
     async waitForScrapes(n: number) {
       const since = Date.now();
