@@ -3,7 +3,7 @@ import type { CodeDefinition, Diagnostic, Located } from './diagnostics/index.ts
 import type { PolicyModel } from './model/index.ts';
 import { buildSnapshot, EntryCache } from './snapshot/index.ts';
 import type { Snapshot } from './snapshot/index.ts';
-import { translate, TranslationMemo } from './translate/index.ts';
+import { translate } from './translate/index.ts';
 import type { ProxyClass, Resource, SourceMapEntry, TranslateOptions } from './translate/index.ts';
 import { verifySnapshot } from './verify/index.ts';
 import type { Violation } from './verify/index.ts';
@@ -86,13 +86,7 @@ export interface CompileOptions extends TranslateOptions {
   cache?: EntryCache;
 }
 
-const memos = new WeakMap<EntryCache, TranslationMemo>();
 
-function memoOf(cache: EntryCache): TranslationMemo {
-  let memo = memos.get(cache);
-  if (!memo) memos.set(cache, (memo = new TranslationMemo()));
-  return memo;
-}
 
 export interface CompileResult {
   snapshot: Snapshot;
@@ -106,7 +100,7 @@ export interface CompileResult {
  * diagnostic pointing at the policy node it came from, through the translator's source maps.
  */
 export function compileModel(model: PolicyModel, proxy: ProxyClass, options: CompileOptions = {}): CompileResult {
-  const translated = translate(model, proxy, options, options.cache ? memoOf(options.cache) : undefined);
+  const translated = translate(model, proxy, options, options.cache?.translations);
   const diagnostics = [...translated.diagnostics, ...verifyTranslated(translated.resources, model)].sort(compareDiagnostics);
   const snapshot = buildSnapshot(options.revision ?? 'local', proxy, translated.resources, options.cache);
   return { snapshot, resources: translated.resources, diagnostics };

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { TranslationMemo } from '../translate/index.ts';
 import type { ProxyClass, Resource } from '../translate/index.ts';
 import { encodeResource } from '../xds/index.ts';
 import { contentVersion } from './content-hash.ts';
@@ -31,6 +32,8 @@ export interface Snapshot {
 export class EntryCache {
   private readonly entries = new Map<string, SnapshotEntry>();
   private readonly byJson = new WeakMap<object, SnapshotEntry>();
+  /** What compileModel keeps of each proxy class's last translation (translate/memo.ts). */
+  readonly translations = new TranslationMemo();
 
   entry(resource: Resource): SnapshotEntry {
     // a frozen resource JSON (reused by an incremental compile) finds its entry by identity
@@ -58,10 +61,15 @@ export class EntryCache {
     return entry;
   }
 
-  /** Forgets entries no live snapshot uses any more. */
+  /** Forgets entries no live snapshot uses any more, and the translations of classes without one. */
   retain(snapshots: Iterable<Snapshot>): void {
     const live = new Set<SnapshotEntry>();
-    for (const snapshot of snapshots) for (const byName of snapshot.resources.values()) for (const e of byName.values()) live.add(e);
+    const classes = new Set<string>();
+    for (const snapshot of snapshots) {
+      classes.add(snapshot.proxy.key);
+      for (const byName of snapshot.resources.values()) for (const e of byName.values()) live.add(e);
+    }
+    this.translations.retain(classes);
     for (const [key, entry] of this.entries) {
       if (live.has(entry)) continue;
       this.entries.delete(key);

@@ -42,6 +42,11 @@ function optionValue(value: unknown): string {
 export class TranslationMemo {
   private readonly runs = new Map<string, StageRun>();
 
+  /** Forgets the translations of proxy classes not in `classes`. */
+  retain(classes: ReadonlySet<string>): void {
+    for (const key of this.runs.keys()) if (!classes.has(key.slice(0, key.indexOf('\n')))) this.runs.delete(key);
+  }
+
   /** The resources of one stage, from the last run when nothing it read has changed. */
   stage(name: string, ctx: TranslateContext, translateStage: (ctx: TranslateContext) => Resource[]): Resource[] {
     const key = `${ctx.proxy.key}\n${name}`;

@@ -8,7 +8,7 @@
 import { readdirSync, statSync, unwatchFile, watch, watchFile } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
-import { validatePaths } from '../../compiler/index.ts';
+import { validatePaths, ValidationCache } from '../../compiler/index.ts';
 import type { Diagnostic, ValidationResult } from '../../compiler/index.ts';
 import { Debouncer } from '../debounce.ts';
 import { silentLogger } from '../logger.ts';
@@ -69,6 +69,8 @@ export class FilePolicySource implements PolicySource {
   private reloading: Promise<void> | undefined;
   private reloadAgain = false;
   private closed = false;
+  /** Reloads parse, check and model only what changed on disk. */
+  private readonly validation = new ValidationCache();
 
   constructor(private readonly options: FileSourceOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -81,7 +83,7 @@ export class FilePolicySource implements PolicySource {
 
   async start(sink: PolicySink): Promise<SourceStart> {
     this.sink = sink;
-    const validation = await validatePaths(this.paths);
+    const validation = await validatePaths(this.paths, { cache: this.validation });
     const attempt = attemptOf(validation, this.revision, this.cwd);
     if (!attempt.ok) {
       sink.rejected(attempt);
@@ -133,7 +135,7 @@ export class FilePolicySource implements PolicySource {
     if (!sink) return;
     let validation: ValidationResult;
     try {
-      validation = await validatePaths(this.paths);
+      validation = await validatePaths(this.paths, { cache: this.validation });
     } catch (e) {
       this.logger.error('reading the policy failed; keeping the last good snapshots', { error: e });
       return;
