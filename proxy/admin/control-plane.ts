@@ -263,7 +263,10 @@ export class ControlPlane {
   private readiness(): { ready: boolean; reason?: string } {
     if (!this.model) return { ready: false, reason: this.source.waitingFor?.() ?? 'the policy has not loaded yet' };
     const failed = this.policyState().lastFailed;
-    if (failed) return { ready: true, reason: `serving the last good policy${this.revision && this.revision !== 'local' ? ` (${this.revision})` : ''}; the latest change has ${failed.errors} error(s)` };
+    const serving = `serving the last good policy${this.revision && this.revision !== 'local' ? ` (${this.revision})` : ''}`;
+    const problem = this.source.health?.();
+    if (failed) return { ready: true, reason: `${serving}; the latest change has ${failed.errors} error(s)${problem ? `; ${problem}` : ''}` };
+    if (problem) return { ready: true, reason: `${serving}; ${problem}` };
     return { ready: true };
   }
 

@@ -79,6 +79,8 @@ export interface PolicySource {
   status?(): Record<string, unknown>;
   /** Why the control plane is not ready while no policy has been published (e.g. Git is unreachable). */
   waitingFor?(): string | undefined;
+  /** A problem of the source while it serves (Git unreachable…), for /readyz's reason. */
+  health?(): string | undefined;
   /** Reload now (tests; files). */
   reload?(): Promise<void>;
 }
