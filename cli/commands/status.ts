@@ -15,6 +15,10 @@ configuration, like 'istioctl proxy-status'. Per type (CDS, LDS, EDS, RDS):
   NACKED (version)   the proxy rejected that version (and keeps the one before)
   NOT SENT           nothing of that type was sent to the proxy
 
+When 'sluice serve' follows a Git repository (--repo), a second table lists its newest
+commits: published, rejected (with the first errors) or skipped (a newer commit came before
+it was compiled), and the repository problem, if fetching fails (SLU8xxx).
+
 Options:
   --http-address <host:port>  The admin address of 'sluice serve' (default: 127.0.0.1:15014)
   --format <format>           ${listOr(formats)} (default: table)
@@ -72,6 +76,61 @@ export function renderTable(rows: readonly string[][]): string {
   return all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
 }
 
+/** The parts of /debug/commits this command reads (gitops/sync.ts GitSyncStatus). */
+interface CommitsLike {
+  repo: string;
+  branch: string;
+  path: string;
+  head?: string;
+  lastGood?: { sha: string; restored: boolean };
+  problem: { code: string; message: string; since: string; occurrences: number } | null;
+  commits: { sha: string; status: string; author: string; date: string; subject: string; errors: number; diagnostics: { severity: string; file: string; line: number; col: number; code: string; message: string }[]; supersededBy?: string }[];
+}
+
+const SHOWN_COMMITS = 10;
+const SHOWN_ERRORS = 3;
+
+function table(rows: readonly string[][]): string {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ')).join('\n') + '\n';
+}
+
+/** The Git section of the status: repository, problem, newest commits with their first errors. */
+export function renderCommits(c: CommitsLike): string {
+  const short = (sha: string | undefined) => (sha ? sha.slice(0, 12) : '-');
+  const lines: string[] = [];
+  const serving = c.lastGood ? `${short(c.lastGood.sha)}${c.lastGood.restored ? ' (from the state dir)' : ''}` : 'nothing';
+  lines.push(`repository ${c.repo} (${c.branch}${c.path ? `, ${c.path}/` : ''}): head ${short(c.head)}, serving ${serving}`);
+  if (c.problem) lines.push(`problem    ${c.problem.code} ${c.problem.message} (since ${c.problem.since}, ${c.problem.occurrences} failed sync${c.problem.occurrences === 1 ? '' : 's'})`);
+  let out = lines.join('\n') + '\n';
+  if (c.commits.length === 0) return out;
+  const rows = [['COMMIT', 'STATUS', 'AUTHOR', 'DATE', 'SUBJECT']];
+  const details = new Map<number, string[]>();
+  for (const commit of c.commits.slice(0, SHOWN_COMMITS)) {
+    rows.push([short(commit.sha), commit.status, commit.author, commit.date, commit.subject]);
+    const errors = commit.diagnostics.filter((d) => d.severity === 'error');
+    const notes = errors.slice(0, SHOWN_ERRORS).map((d) => `  ${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`);
+    if (commit.errors > notes.length && notes.length > 0) notes.push(`  … ${commit.errors - notes.length} more error(s)`);
+    if (commit.status === 'skipped' && commit.supersededBy) notes.push(`  superseded by ${short(commit.supersededBy)} before it was compiled`);
+    if (notes.length > 0) details.set(rows.length - 1, notes);
+  }
+  const rendered = table(rows).trimEnd().split('\n');
+  out += '\n' + rendered.map((line, i) => [line, ...(details.get(i) ?? [])].join('\n')).join('\n') + '\n';
+  if (c.commits.length > SHOWN_COMMITS) out += `… ${c.commits.length - SHOWN_COMMITS} older commit(s) in /debug/commits\n`;
+  return out;
+}
+
+/** /debug/commits, or undefined when the server does not follow a repository (404). */
+async function fetchCommits(address: string, timeoutMs: number): Promise<CommitsLike | undefined> {
+  try {
+    const response = await fetch(`http://${address}/debug/commits`, { signal: AbortSignal.timeout(timeoutMs) });
+    if (!response.ok) return undefined;
+    return (await response.json()) as CommitsLike;
+  } catch {
+    return undefined;
+  }
+}
+
 export const statusCommand: Command = {
   name: 'status',
   summary: 'Show whether each connected proxy has the latest configuration',
@@ -111,12 +170,11 @@ export const statusCommand: Command = {
       context.stdout.write(`${JSON.stringify(proxies, null, 2)}\n`);
       return 0;
     }
-    if (proxies.length === 0) {
-      context.stdout.write('no proxies connected\n');
-      return 0;
-    }
-    context.stdout.write(renderTable(statusRows(proxies)));
+    if (proxies.length === 0) context.stdout.write('no proxies connected\n');
+    else context.stdout.write(renderTable(statusRows(proxies)));
     if (body.truncated) context.stdout.write(`… and ${body.truncated} more (use --format json on /debug/proxies)\n`);
+    const commits = await fetchCommits(address, timeoutMs > 0 ? timeoutMs : 5000);
+    if (commits) context.stdout.write(`\n${renderCommits(commits)}`);
     return 0;
   },
 };
