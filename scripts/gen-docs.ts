@@ -6,6 +6,8 @@ import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { allCodes, validatePaths, validateSources } from '../compiler/index.ts';
 import { fixtureFindings } from './fixture-findings.ts';
+// The Git sync's codes (SLU8xxx) are defined outside the compiler; load them so they are listed.
+import '../gitops/codes.ts';
 import type { CodeDefinition, Diagnostic } from '../compiler/index.ts';
 
 const repo = join(import.meta.dirname, '..');
@@ -26,6 +28,14 @@ const stageTitles: Record<string, string> = {
 };
 
 const noExample: Record<string, string> = {
+  SLU8001: 'Found by talking to Git, not in a file: `sluice serve --repo` logs it once and lists it in /debug/commits and `sluice status` (gitops/sync.test.ts shows it with a remote that answers 401).',
+  SLU8002: 'Found by talking to Git: the origin moved away or the host is down (gitops/sync.test.ts, test/gitops/serve-repo.test.ts).',
+  SLU8003: 'Found by comparing the new branch head with the last commit sluice saw (gitops/sync.test.ts, test/gitops/serve-repo.test.ts).',
+  SLU8004: 'Found by fetching a branch that was deleted (gitops/sync.test.ts, test/gitops/serve-repo.test.ts).',
+  SLU8005: 'Found after a fetch, from the size of the clone (gitops/sync.test.ts with a 1-byte limit).',
+  SLU8006: 'Found from the size of a file in the commit\'s tree, before reading it.',
+  SLU8007: 'A commit that deletes every policy file below --path (gitops/sync.test.ts).',
+  SLU8008: 'Any other git failure, with git\'s own message.',
   SLU2013:
     'A fallback: a value that fits none of the forms an anyOf/oneOf allows, when no single form explains the error better. No schema sluice ships has such a shape today; the message lists what each form requires.',
   SLU7007: 'Reported when the rollout controller compiles a weight overlay that names a route or subset the VirtualService does not have (an overlay is a compile option, not a file); the route tests show it.',
