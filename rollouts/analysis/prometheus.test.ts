@@ -78,6 +78,11 @@ describe('prometheusProvider against a real Prometheus', () => {
     await assert.rejects(p.query('sum(rate(x[5m])'), (e: Error) => /Prometheus rejected the query \(bad_data\)/.test(e.message) && !isUnavailable(e));
     await assert.rejects(p.query('"a string"'), /a string result; a metric needs numbers/);
   });
+  it('an address that is not an http(s) URL is a plain error (configuration), not "unavailable"', async () => {
+    for (const address of ['prometheus:9090', 'not a url', '{{args.prometheus}}']) {
+      await assert.rejects(prometheusProvider(address).query('up'), (e: Error) => !isUnavailable(e) && /is not a Prometheus address/.test(e.message), address);
+    }
+  });
   it('an address nothing listens on is "unavailable"', async () => {
     const p = prometheusProvider(`http://127.0.0.1:${await freePort()}`, { timeoutMs: 2000 });
     await assert.rejects(p.query('up'), (e: Error) => isUnavailable(e) && /unreachable: ECONNREFUSED/.test(e.message));

@@ -44,9 +44,17 @@ export function flattenResult(data: ApiResponse['data']): number[] {
 
 export function prometheusProvider(address: string, options: PrometheusOptions = {}): MetricProvider {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const endpoint = new URL('api/v1/query', address.endsWith('/') ? address : `${address}/`);
+  let endpoint: URL | undefined;
+  try {
+    endpoint = new URL('api/v1/query', address.endsWith('/') ? address : `${address}/`);
+  } catch {
+    endpoint = undefined;
+  }
+  // A wrong address is a configuration error (an Error measurement), not an outage (no data).
+  const invalid = !endpoint || (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') ? `"${address}" is not a Prometheus address (write http://host:9090)` : undefined;
   return {
     async query(query: string, at?: Date): Promise<number[]> {
+      if (invalid || !endpoint) throw new Error(invalid);
       const body = new URLSearchParams({ query, timeout: `${Math.max(1, Math.floor(timeoutMs / 1000))}s` });
       if (at) body.set('time', (at.getTime() / 1000).toFixed(3));
       let response: Response;

@@ -123,6 +123,13 @@ describe('AnalysisRun: errors', () => {
     assert.equal(Date.parse(seen[1]?.startedAt ?? '') - Date.parse(seen[0]?.startedAt ?? ''), 10_000);
     assert.match(run.reason(), /connection refused/);
   });
+  it('a provider that cannot be made is an Error measurement, not a crash', async () => {
+    const clock = new FakeClock();
+    const run = new AnalysisRun({ metrics: [metric('m', { successCondition: 'result[0] == 1', count: 1 })], providerFor: () => { throw new Error('no provider for m'); }, now: clock.now });
+    const [m] = await run.tick();
+    assert.equal(m?.phase, 'Error');
+    assert.match(m?.message ?? '', /no provider for m/);
+  });
   it('a good measurement resets the consecutive error count; errors do not count toward count', async () => {
     const e = new Error('timeout');
     const p = new ScriptedProvider().script('m', e, e, e, e, [1], e, e, e, e, [1], [1]);

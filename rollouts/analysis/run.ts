@@ -185,6 +185,9 @@ export class AnalysisRun {
     let result: Sample;
     try {
       result = await sample(metric, this.providerFor(metric), new Date(startedAt));
+    } catch (error) {
+      // Only providerFor can throw here (sample catches the provider's own errors).
+      result = { error: error instanceof Error ? error.message : String(error), query: metric.query };
     } finally {
       this.inFlight.delete(metric.name);
     }
