@@ -5,7 +5,7 @@ import { buildSnapshot, EntryCache } from './snapshot/index.ts';
 import type { Snapshot } from './snapshot/index.ts';
 import { translate } from './translate/index.ts';
 import type { ProxyClass, Resource, SourceMapEntry, TranslateOptions } from './translate/index.ts';
-import { verifySnapshot } from './verify/index.ts';
+import { SnapshotChecker, verifySnapshot } from './verify/index.ts';
 import type { Violation } from './verify/index.ts';
 
 export const RESOURCE_DOES_NOT_ENCODE = defineCode({
@@ -69,8 +69,8 @@ function toDiagnostic(violation: Violation, byKey: ReadonlyMap<string, Resource>
 }
 
 /** Verifies translated resources; each violation is reported at the policy node behind it. */
-export function verifyTranslated(resources: readonly Resource[], model: PolicyModel): Diagnostic[] {
-  const violations = verifySnapshot(resources);
+export function verifyTranslated(resources: readonly Resource[], model: PolicyModel, checker?: SnapshotChecker): Diagnostic[] {
+  const violations = verifySnapshot(resources, checker);
   if (violations.length === 0) return [];
   const byKey = new Map(resources.map((r) => [`${r.typeUrl}\n${r.name}`, r]));
   return violations.map((v) => toDiagnostic(v, byKey, model));
@@ -100,8 +100,11 @@ export interface CompileResult {
  * diagnostic pointing at the policy node it came from, through the translator's source maps.
  */
 export function compileModel(model: PolicyModel, proxy: ProxyClass, options: CompileOptions = {}): CompileResult {
-  const translated = translate(model, proxy, options, options.cache?.translations);
-  const diagnostics = [...translated.diagnostics, ...verifyTranslated(translated.resources, model)].sort(compareDiagnostics);
+  const { cache } = options;
+  const translated = translate(model, proxy, options, cache?.translations);
+  let checker = cache?.checkers.get(proxy.key);
+  if (cache && !checker) cache.checkers.set(proxy.key, (checker = new SnapshotChecker()));
+  const diagnostics = [...translated.diagnostics, ...verifyTranslated(translated.resources, model, checker)].sort(compareDiagnostics);
   const snapshot = buildSnapshot(options.revision ?? 'local', proxy, translated.resources, options.cache);
   return { snapshot, resources: translated.resources, diagnostics };
 }

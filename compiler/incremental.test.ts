@@ -129,7 +129,11 @@ interface Step {
   overlays?: WeightOverlay[];
   /** Something the step must show, so that the sequence exercises what it says. */
   expect?(result: ValidationResult): void;
+  expectCompile?(result: CompileResult): void;
 }
+
+const typo = (comment: boolean) => service('svc-3', 'team-a', { comment }).replace('- destination: {host: svc-3, subset: v1}', '- destination: {host: svc-3x}');
+const compileCodes = (r: CompileResult) => r.diagnostics.map((d) => `${d.code} ${d.file}:${d.line}`);
 
 const codes = (r: ValidationResult) => r.diagnostics.map((d) => `${d.code} ${d.file}:${d.line}`);
 
@@ -214,6 +218,17 @@ spec:
   },
   { title: 'the copy is deleted', apply: (f) => f.delete('team-b/copy.yaml') },
   {
+    title: 'a destination host gets a typo (only contents change: verify finds the missing cluster)',
+    apply: (f) => f.set('team-a/svc-3.yaml', typo(false)),
+    expectCompile: (r) => assert.ok(compileCodes(r).some((c) => c.startsWith('SLU7102 team-a/svc-3.yaml')), compileCodes(r).join('\n')),
+  },
+  {
+    title: 'lines move above the typo',
+    apply: (f) => f.set('team-a/svc-3.yaml', typo(true)),
+    expectCompile: (r) => assert.ok(compileCodes(r).some((c) => c.startsWith('SLU7102 team-a/svc-3.yaml')), compileCodes(r).join('\n')),
+  },
+  { title: 'the typo is fixed', apply: (f) => f.set('team-a/svc-3.yaml', service('svc-3', 'team-a')) },
+  {
     title: 'an AuthorizationPolicy changes',
     apply: (f) => f.set('team-a/svc-0.yaml', service('svc-0', 'team-a').replace('methods: [GET]', 'methods: [GET, POST]')),
   },
@@ -249,6 +264,7 @@ describe('incremental validation and compilation', () => {
         const compiled = compileModel(incremental.model, proxy, { ...options, cache: entries });
         const fresh = compileModel(scratch.model, proxy, options);
         assert.deepEqual(compileView(compiled), compileView(fresh), step.title);
+        step.expectCompile?.(compiled);
       }
     });
   }

@@ -1,5 +1,8 @@
 import { hash } from 'node:crypto';
 import { TranslationMemo } from '../translate/index.ts';
+import { SnapshotChecker } from '../verify/index.ts';
+
+export { SnapshotChecker };
 import type { ProxyClass, Resource } from '../translate/index.ts';
 import { encodeResource } from '../xds/index.ts';
 import { contentVersion } from './content-hash.ts';
@@ -34,6 +37,10 @@ export class EntryCache {
   private readonly byJson = new WeakMap<object, SnapshotEntry>();
   /** What compileModel keeps of each proxy class's last translation (translate/memo.ts). */
   readonly translations = new TranslationMemo();
+  /** Each proxy class's last snapshot consistency check (verify). */
+  readonly checkers = new Map<string, SnapshotChecker>();
+  /** Each proxy class's last snapshot, as built (buildSnapshot). */
+  readonly lastBuilt = new Map<string, Built>();
 
   entry(resource: Resource): SnapshotEntry {
     // a frozen resource JSON (reused by an incremental compile) finds its entry by identity
@@ -70,6 +77,8 @@ export class EntryCache {
       for (const byName of snapshot.resources.values()) for (const e of byName.values()) live.add(e);
     }
     this.translations.retain(classes);
+    for (const key of this.checkers.keys()) if (!classes.has(key)) this.checkers.delete(key);
+    for (const key of this.lastBuilt.keys()) if (!classes.has(key)) this.lastBuilt.delete(key);
     for (const [key, entry] of this.entries) {
       if (live.has(entry)) continue;
       this.entries.delete(key);
@@ -98,19 +107,70 @@ function byName(resources: readonly Resource[]): readonly Resource[] {
   return sorted ? resources : [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Builds an immutable snapshot of verified resources. */
-export function buildSnapshot(revision: string, proxy: ProxyClass, resources: readonly Resource[], cache: EntryCache = new EntryCache()): Snapshot {
-  const byType = new Map<ResourceTypeUrl, Map<string, SnapshotEntry>>();
-  for (const resource of byName(resources)) {
-    let byName = byType.get(resource.typeUrl);
-    if (!byName) byType.set(resource.typeUrl, (byName = new Map()));
-    byName.set(resource.name, cache.entry(resource));
-  }
+/** The hash of one type's entries (names in order, with their versions). */
+function typeDigest(typeUrl: string, byName: ReadonlyMap<string, SnapshotEntry>): string {
   const lines: string[] = [];
-  for (const [typeUrl, byName] of [...byType].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    for (const entry of byName.values()) lines.push(`${typeUrl}\n${entry.name}\n${entry.version}\n`);
-  }
-  // One hash over the joined text: tens of thousands of small update() calls cost more.
-  const version = `${revision}/${hash('sha256', lines.join(''), 'hex').slice(0, 12)}`;
+  for (const entry of byName.values()) lines.push(`${typeUrl}\n${entry.name}\n${entry.version}\n`);
+  // one hash over the joined text: tens of thousands of small update() calls cost more
+  return hash('sha256', lines.join(''), 'hex');
+}
+
+function snapshotOf(revision: string, proxy: ProxyClass, byType: Map<ResourceTypeUrl, Map<string, SnapshotEntry>>, digests: ReadonlyMap<string, string>): Snapshot {
+  const types = [...byType.keys()].sort();
+  const version = `${revision}/${hash('sha256', types.map((t) => `${t}\n${digests.get(t)}\n`).join(''), 'hex').slice(0, 12)}`;
   return Object.freeze({ version, revision, proxy, resources: byType });
+}
+
+/** What the last snapshot of a proxy class was built from, to build the next from it. */
+interface Built {
+  resources: readonly Resource[];
+  byType: Map<ResourceTypeUrl, Map<string, SnapshotEntry>>;
+  digests: Map<string, string>;
+}
+
+/**
+ * Builds an immutable snapshot of verified resources. The snapshot version hashes each
+ * type's entries, then the types. With a cache, a class whose resources are the same types
+ * and names in the same order as its last snapshot's (contents changed) is built from that
+ * one: only the types with a changed resource get a new map and hash.
+ */
+export function buildSnapshot(revision: string, proxy: ProxyClass, resources: readonly Resource[], cache: EntryCache = new EntryCache()): Snapshot {
+  const last = cache.lastBuilt.get(proxy.key);
+  const ordered = byName(resources);
+  if (last && last.resources.length === resources.length && ordered === resources) {
+    const changed = new Map<ResourceTypeUrl, Map<string, SnapshotEntry>>();
+    let same = true;
+    for (let i = 0; i < resources.length && same; i++) {
+      const before = last.resources[i] as Resource;
+      const r = resources[i] as Resource;
+      if (before.typeUrl !== r.typeUrl || before.name !== r.name) same = false;
+      else if (before.json !== r.json) {
+        let byName = changed.get(r.typeUrl);
+        if (!byName) changed.set(r.typeUrl, (byName = new Map(last.byType.get(r.typeUrl))));
+        // of resources named alike (an error verify reports) the last one is kept, as below
+        const next = resources[i + 1];
+        if (next?.typeUrl !== r.typeUrl || next.name !== r.name) byName.set(r.name, cache.entry(r));
+      }
+    }
+    if (same) {
+      const byType = new Map(last.byType);
+      const digests = new Map(last.digests);
+      for (const [typeUrl, byName] of changed) {
+        byType.set(typeUrl, byName);
+        digests.set(typeUrl, typeDigest(typeUrl, byName));
+      }
+      cache.lastBuilt.set(proxy.key, { resources, byType, digests });
+      return snapshotOf(revision, proxy, byType, digests);
+    }
+  }
+  const byType = new Map<ResourceTypeUrl, Map<string, SnapshotEntry>>();
+  for (const resource of ordered) {
+    let names = byType.get(resource.typeUrl);
+    if (!names) byType.set(resource.typeUrl, (names = new Map()));
+    names.set(resource.name, cache.entry(resource));
+  }
+  const digests = new Map<string, string>();
+  for (const [typeUrl, names] of byType) digests.set(typeUrl, typeDigest(typeUrl, names));
+  cache.lastBuilt.set(proxy.key, { resources, byType, digests });
+  return snapshotOf(revision, proxy, byType, digests);
 }

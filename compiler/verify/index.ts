@@ -5,7 +5,9 @@
  * domains or names, sane weights).
  */
 import { verifyResource } from './resource.ts';
-import { checkSnapshot } from './snapshot.ts';
+import { checkSnapshot, SnapshotChecker } from './snapshot.ts';
+
+export { SnapshotChecker };
 import type { SnapshotResource, Violation } from './types.ts';
 
 export type { ResourceRef, SnapshotResource, Violation } from './types.ts';
@@ -27,16 +29,20 @@ function verifiedOnce(r: SnapshotResource): Violation[] {
 
 /**
  * Verifies every resource (violations carry `resource`) and the snapshot's consistency.
- * Returns [] for a snapshot that can be published.
+ * Returns [] for a snapshot that can be published. A checker kept for one proxy class
+ * checks again only what changed since its last snapshot.
  */
-export function verifySnapshot(resources: readonly SnapshotResource[]): Violation[] {
+export function verifySnapshot(resources: readonly SnapshotResource[], checker?: SnapshotChecker): Violation[] {
+  if (checker) return checker.check(resources, withResource);
   const out: Violation[] = [];
-  for (const r of resources) {
-    const found = verifiedOnce(r);
-    if (found.length === 0) continue;
-    const resource = { typeUrl: r.typeUrl, name: r.name };
-    for (const v of found) out.push({ ...v, resource });
-  }
+  for (const r of resources) for (const v of withResource(r)) out.push(v);
   for (const v of checkSnapshot(resources)) out.push(v);
   return out;
+}
+
+function withResource(r: SnapshotResource): Violation[] {
+  const found = verifiedOnce(r);
+  if (found.length === 0) return found;
+  const resource = { typeUrl: r.typeUrl, name: r.name };
+  return found.map((v) => ({ ...v, resource }));
 }

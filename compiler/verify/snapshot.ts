@@ -88,36 +88,126 @@ function factsOf(r: SnapshotResource & { json: JsonObject }): Fact[] {
   return facts;
 }
 
-export function checkSnapshot(resources: readonly SnapshotResource[]): Violation[] {
-  const out: Violation[] = [];
-  const index: Record<NameSet, Set<string>> = { routes: new Set(), clusters: new Set(), assignments: new Set() };
+/** Names the snapshot holds, for the facts that need one. */
+type NameIndex = Record<NameSet, Set<string>>;
+
+/** Duplicate-name and name-mismatch violations of resource `r`, given the names of the same type before it. */
+function nameViolations(r: SnapshotResource, names: Set<string> | undefined, out: Violation[]): void {
+  const resource = { typeUrl: r.typeUrl, name: r.name };
+  const [camel, snake] = nameKey(r.typeUrl);
+  const [own, key] = isObject(r.json) ? field(r.json, camel, snake) : [undefined, camel];
+  if (names?.has(r.name)) {
+    out.push({ resource, path: [key], rule: 'snapshot.duplicate_name', message: `two ${typeNameOf(r.typeUrl)} resources are named ${JSON.stringify(r.name)}` });
+  }
+  if (own !== undefined && own !== r.name) {
+    out.push({ resource, path: [key], rule: 'snapshot.name_mismatch', message: `resource is served as ${JSON.stringify(r.name)} but its ${key} is ${JSON.stringify(own)}` });
+  }
+}
+
+/** The facts of resource `r` the snapshot does not satisfy. */
+function referenceViolations(r: SnapshotResource, index: NameIndex, out: Violation[]): void {
+  if (!isObject(r.json)) return;
+  for (const f of factsOf(r as SnapshotResource & { json: JsonObject })) {
+    if (f.needs && index[f.needs.set].has(f.needs.name)) continue;
+    out.push({ resource: { typeUrl: r.typeUrl, name: r.name }, path: f.path, rule: f.rule, message: typeof f.message === 'string' ? f.message : f.message() });
+  }
+}
+
+function indexNames(resources: readonly SnapshotResource[], onEach?: (r: SnapshotResource, i: number, names: Set<string>) => void): NameIndex {
+  const index: NameIndex = { routes: new Set(), clusters: new Set(), assignments: new Set() };
   const seen = new Map<string, Set<string>>();
-  for (const r of resources) {
-    const resource = { typeUrl: r.typeUrl, name: r.name };
+  resources.forEach((r, i) => {
     let names = seen.get(r.typeUrl);
     if (names === undefined) seen.set(r.typeUrl, (names = new Set()));
-    const [camel, snake] = nameKey(r.typeUrl);
-    const [own, key] = isObject(r.json) ? field(r.json, camel, snake) : [undefined, camel];
-    if (names.has(r.name)) {
-      out.push({ resource, path: [key], rule: 'snapshot.duplicate_name', message: `two ${typeNameOf(r.typeUrl)} resources are named ${JSON.stringify(r.name)}` });
-    }
+    onEach?.(r, i, names);
     names.add(r.name);
-    if (own !== undefined && own !== r.name) {
-      out.push({ resource, path: [key], rule: 'snapshot.name_mismatch', message: `resource is served as ${JSON.stringify(r.name)} but its ${key} is ${JSON.stringify(own)}` });
-    }
     if (r.typeUrl === T.routeConfiguration) index.routes.add(r.name);
     else if (r.typeUrl === T.cluster) index.clusters.add(r.name);
     else if (r.typeUrl === T.clusterLoadAssignment) index.assignments.add(r.name);
-  }
+  });
+  return index;
+}
 
-  for (const r of resources) {
-    if (!isObject(r.json)) continue;
-    for (const f of factsOf(r as SnapshotResource & { json: JsonObject })) {
-      if (f.needs && index[f.needs.set].has(f.needs.name)) continue;
-      out.push({ resource: { typeUrl: r.typeUrl, name: r.name }, path: f.path, rule: f.rule, message: typeof f.message === 'string' ? f.message : f.message() });
-    }
-  }
+export function checkSnapshot(resources: readonly SnapshotResource[]): Violation[] {
+  const out: Violation[] = [];
+  const index = indexNames(resources, (r, _, names) => nameViolations(r, names, out));
+  for (const r of resources) referenceViolations(r, index, out);
   return out;
+}
+
+/**
+ * `checkSnapshot` for one proxy class compiled again and again. When the resources are the
+ * same types and names in the same order as last time (a policy edit changes contents far
+ * more often than the set of resources), the names are the same, so only resources whose
+ * JSON is not the same object as before are checked again; anything else is checked whole.
+ */
+export class SnapshotChecker {
+  private last:
+    | {
+        resources: readonly SnapshotResource[];
+        index: NameIndex;
+        byResource: Map<number, Violation[]>;
+        byName: Map<number, Violation[]>;
+        byReference: Map<number, Violation[]>;
+      }
+    | undefined;
+
+  /** `verifyOne`: the violations of one resource on its own (they come first, as in verifySnapshot). */
+  check(resources: readonly SnapshotResource[], verifyOne: (r: SnapshotResource) => Violation[]): Violation[] {
+    const last = this.last;
+    const changed = last ? changedPositions(last.resources, resources) : undefined;
+    if (!last || !changed) {
+      const byResource = new Map<number, Violation[]>();
+      const byName = new Map<number, Violation[]>();
+      const byReference = new Map<number, Violation[]>();
+      resources.forEach((r, i) => collect(byResource, i, (out) => out.push(...verifyOne(r))));
+      const index = indexNames(resources, (r, i, names) => collect(byName, i, (out) => nameViolations(r, names, out)));
+      resources.forEach((r, i) => collect(byReference, i, (out) => referenceViolations(r, index, out)));
+      this.last = { resources, index, byResource, byName, byReference };
+    } else {
+      for (const i of changed) {
+        const r = resources[i] as SnapshotResource;
+        last.byResource.delete(i);
+        collect(last.byResource, i, (out) => out.push(...verifyOne(r)));
+        const before = last.byName.get(i)?.some((v) => v.rule === 'snapshot.duplicate_name');
+        last.byName.delete(i);
+        // the names are the same as before, so a duplicate stays one
+        collect(last.byName, i, (out) => {
+          if (before) nameViolations(r, new Set([r.name]), out);
+          else nameViolations(r, undefined, out);
+        });
+        last.byReference.delete(i);
+        collect(last.byReference, i, (out) => referenceViolations(r, last.index, out));
+      }
+      last.resources = resources;
+    }
+    const state = this.last as NonNullable<SnapshotChecker['last']>;
+    return [...inOrder(state.byResource), ...inOrder(state.byName), ...inOrder(state.byReference)];
+  }
+}
+
+function collect(into: Map<number, Violation[]>, i: number, find: (out: Violation[]) => void): void {
+  const out: Violation[] = [];
+  find(out);
+  if (out.length > 0) into.set(i, out);
+}
+
+function inOrder(byPosition: Map<number, Violation[]>): Violation[] {
+  if (byPosition.size === 0) return [];
+  return [...byPosition.keys()].sort((a, b) => a - b).flatMap((i) => byPosition.get(i) as Violation[]);
+}
+
+/** Positions whose JSON changed, when types and names are as before; undefined when they are not. */
+function changedPositions(before: readonly SnapshotResource[], after: readonly SnapshotResource[]): number[] | undefined {
+  if (before.length !== after.length) return undefined;
+  const changed: number[] = [];
+  for (let i = 0; i < after.length; i++) {
+    const a = before[i] as SnapshotResource;
+    const b = after[i] as SnapshotResource;
+    if (a.typeUrl !== b.typeUrl || a.name !== b.name) return undefined;
+    if (a.json !== b.json) changed.push(i);
+  }
+  return changed;
 }
 
 function checkListener(listener: JsonObject, note: Note): void {
