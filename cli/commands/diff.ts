@@ -12,8 +12,8 @@ import type { DiffFormatName, DiffFormatter, DiffReport, DiffSide } from '../for
 import { diffFormatNames } from '../format/diff-report.ts';
 
 /**
- * Where BASE and HEAD come from. Today: policy directories or files on disk. A git
- * revision provider (BASE/HEAD as revs) plugs in here without touching the command.
+ * Where BASE and HEAD come from: policy directories or files on disk (pathSource), or Git
+ * revisions (revisions.ts revisionOrPathSource, the default, which falls back to paths).
  */
 export interface PolicySource {
   /**
@@ -27,19 +27,25 @@ export interface PolicySource {
 export type DiffPolicies = (base: PolicyModel, head: PolicyModel) => PolicyDiff;
 
 const usage = `Usage: sluice diff BASE HEAD [options]
+       sluice diff REV1 REV2 [--repo PATH] [--path FOLDER]
 
 Shows what changing the policy from BASE to HEAD does to traffic: per service port, the
 split of default traffic before → after, routes added, removed and changed, which
 requests now go elsewhere, cluster settings (load balancing, circuit breaking, outlier
 detection, TLS) per subset, and who can call whom (AuthorizationPolicy, mTLS mode).
 Computed on the resolved policy, not the text: reordering YAML or renaming files is no
-change. BASE and HEAD are policy directories or files.
+change. BASE and HEAD are policy directories or files, or Git revisions (a branch, tag,
+sha, HEAD~1 ...): with --repo both are revisions of that repository; without it, one that
+is not a path on disk is a revision of the repository around the current directory.
+Revisions are read from Git's object database: nothing is checked out or written.
 
 Options:
   --format <format>   Output format: ${listOr(diffFormatNames)} (default: human)
                         human     a block per service port, for a terminal
                         json      {"base", "head", "empty", "services", "access"}
                         markdown  tables and lists for a pull-request comment
+  --repo <path>       Read BASE and HEAD as revisions of this repository
+  --path <folder>     With revisions: only the policy below this folder of the repository
   -h, --help          Show this help
 
 Validation errors in BASE or HEAD are summarized on stderr; the diff still runs on what
@@ -47,7 +53,8 @@ could be read (run 'sluice validate' for the details).
 
 Exit codes:
   0  the diff ran (whether or not anything changed: it is a report, not a check)
-  2  BASE or HEAD cannot be read, usage error or internal error
+  2  BASE or HEAD cannot be read (a path, or a revision that does not resolve), usage
+     error or internal error
 
 Environment:
   NO_COLOR=1, FORCE_COLOR=1  colour in the human format (default: only on a terminal)
@@ -99,6 +106,8 @@ export function createDiffCommand(dependencies: DiffDependencies = {}): Command 
           strict: true,
           options: {
             format: { type: 'string' },
+            repo: { type: 'string' },
+            path: { type: 'string' },
             help: { type: 'boolean', short: 'h' },
           },
         }),
@@ -111,7 +120,7 @@ export function createDiffCommand(dependencies: DiffDependencies = {}): Command 
       if (positionals.length !== 2) throw new UsageError(`expected BASE and HEAD, got ${positionals.length} argument${positionals.length === 1 ? '' : 's'}`, 'diff');
       const [baseSpec = '', headSpec = ''] = positionals;
 
-      const source = dependencies.source ?? pathSource();
+      const source = dependencies.source ?? (await import('./revisions.ts')).revisionOrPathSource({ repo: values.repo, folder: values.path, cwd: context.cwd, paths: pathSource() });
       const [base, head] = await Promise.all([source.load(baseSpec, 'base'), source.load(headSpec, 'head')]);
       const diffPolicies = dependencies.diffPolicies ?? (await import('../../compiler/diff/index.ts')).diffPolicies;
       const report: DiffReport = { diff: diffPolicies(base.model, head.model), base: sideOf(baseSpec, base), head: sideOf(headSpec, head) };

@@ -1,9 +1,11 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Severity } from '../../compiler/diagnostics/index.ts';
 import { atLeast, compareDiagnostics } from '../../compiler/diagnostics/index.ts';
 import type { ValidationResult } from '../../compiler/index.ts';
 import { listOr, oneOf, parseOrUsageError } from '../args.ts';
 import type { Command } from '../command.ts';
+import { UsageError } from '../errors.ts';
 import type { Report } from '../format/index.ts';
 import { formatNames, formatter, shouldUseColor } from '../format/index.ts';
 import { packageInfo } from '../version.ts';
@@ -13,11 +15,17 @@ export type ValidatePaths = (paths: string[]) => Promise<ValidationResult>;
 const failOnLevels = ['error', 'warning'] as const satisfies readonly Severity[];
 
 const usage = `Usage: sluice validate [PATH...] [options]
+       sluice validate --rev REV [--repo PATH] [FOLDER]
 
 Checks policy files (Istio, Gateway API, Kubernetes, sluice rollouts) for errors:
 YAML syntax, schema, references between resources, and semantic checks. Nothing is
 compiled, served or written. A PATH is a file or a directory, searched for YAML files;
 the default is the current directory.
+
+With --rev, the policy is read from that Git revision (a branch, tag, sha, HEAD~2 ...) of
+the repository around the current directory (or --repo), straight from Git's object
+database: nothing is checked out and nothing is written. FOLDER limits it to a folder of the
+repository; paths in the findings are relative to the repository root.
 
 Options:
   --format <format>   Output format: ${listOr(formatNames)} (default: human)
@@ -28,12 +36,14 @@ Options:
   --fail-on <level>   Lowest severity that fails the run: error or warning (default: error)
   --quiet             Show only findings at or above --fail-on; print nothing when
                       there are none (human and github formats)
+  --rev <rev>         Validate the policy at this Git revision instead of the files on disk
+  --repo <path>       The repository --rev reads (default: the one around the current directory)
   -h, --help          Show this help
 
 Exit codes:
   0  no findings at or above --fail-on
   1  findings at or above --fail-on
-  2  usage error or internal error
+  2  usage error, a revision that cannot be read, or internal error
 
 Environment:
   NO_COLOR=1        no colour in the human format (colour is used only on a terminal)
@@ -67,6 +77,8 @@ export function createValidateCommand(dependencies: ValidateDependencies = {}): 
             format: { type: 'string' },
             'fail-on': { type: 'string' },
             quiet: { type: 'boolean' },
+            rev: { type: 'string' },
+            repo: { type: 'string' },
             help: { type: 'boolean', short: 'h' },
           },
         }),
@@ -80,8 +92,18 @@ export function createValidateCommand(dependencies: ValidateDependencies = {}): 
       const quiet = values.quiet === true;
       const paths = positionals.length > 0 ? positionals : ['.'];
 
-      const validatePaths = dependencies.validatePaths ?? (await loadPipeline());
-      const result = await validatePaths(paths);
+      let result: ValidationResult;
+      if (values.rev !== undefined) {
+        if (positionals.length > 1) throw new UsageError('with --rev, give at most one FOLDER of the repository', 'validate');
+        const { folderInRepository, validateRevision } = await import('./revisions.ts');
+        const repo = resolve(context.cwd, values.repo ?? '.');
+        const folder = await folderInRepository(repo, context.cwd, positionals[0]);
+        result = (await validateRevision(repo, values.rev, folder, 'validate')).validation;
+      } else {
+        if (values.repo !== undefined) throw new UsageError('--repo goes with --rev', 'validate');
+        const validatePaths = dependencies.validatePaths ?? (await loadPipeline());
+        result = await validatePaths(paths);
+      }
 
       const all = [...result.diagnostics].sort(compareDiagnostics);
       const failed = all.some((d) => atLeast(d.severity, failOn));
