@@ -139,10 +139,27 @@ describe('the pull-request action', () => {
     assert.match(body, /#### Traffic/);
     assert.match(body, /```mermaid/);
     const summary = github.checkRuns[0]?.output.summary ?? '';
-    assert.ok(summary.length <= 65_535 && summary.length > 50_000);
+    assert.ok(Buffer.byteLength(summary) <= 65_535 && summary.length > 50_000);
     // the job summary has every finding
     assert.equal(result.summary.split('\n').filter((l) => l.startsWith('| ⚠️ |')).length, 234);
     assert.ok(Buffer.byteLength(result.summary) <= 1024 * 1024);
+    await repo.commit({ 'policies/widgets.yaml': null }, 'remove widgets');
+  });
+
+  it('cuts a report in multi-byte text by UTF-8 bytes for the check run (GitHub counts its summary in bytes)', async () => {
+    const kind = (i: number) => `Wüdget${'ü'.repeat(400)}${i}`;
+    const widgets = Array.from({ length: 200 }, (_, i) => `---\napiVersion: example.com/v1\nkind: ${kind(i)}\nmetadata: {name: w${i}}\nspec: {}\n`).join('');
+    const head = await repo.commit({ 'policies/widgets.yaml': widgets }, '200 unknown kinds in multi-byte text');
+    const result = await runFor(head);
+    assert.equal(result.code, 0, result.log);
+    assert.doesNotMatch(result.log, /could not create the check run/);
+    const [run] = github.checkRuns;
+    const summary = run?.output.summary ?? '';
+    assert.ok(Buffer.byteLength(summary) <= 65_535 && Buffer.byteLength(summary) > 50_000, `check run summary is ${Buffer.byteLength(summary)} bytes`);
+    assert.match(summary, /Cut to fit GitHub's size limit: \d+ findings not shown here/);
+    assert.equal(run?.annotations.length, 204);
+    const body = github.comments.get(7)?.[0]?.body ?? '';
+    assert.ok(body.length <= COMMENT_BODY_LIMIT && Buffer.byteLength(body) <= 262_144, `comment is ${body.length} characters`);
     await repo.commit({ 'policies/widgets.yaml': null }, 'remove widgets');
   });
 

@@ -11,7 +11,7 @@ import { plural } from './summary.ts';
 
 /** GitHub refuses a comment body over 65,536 characters. */
 export const COMMENT_LIMIT = 65_536;
-/** A check run's `output.summary` holds at most 65,535 characters. */
+/** A check run's `output.summary` holds at most 65,535 bytes of UTF-8 (the docs say characters; the API counts bytes). */
 export const CHECK_SUMMARY_LIMIT = 65_535;
 /** A step's job summary holds at most 1 MiB. */
 export const JOB_SUMMARY_LIMIT = 1024 * 1024;

@@ -1,4 +1,5 @@
 import type { Diagnostic, Severity } from '../../compiler/index.ts';
+import { truncateUtf8 } from './truncate.ts';
 
 /** An annotation as the Checks API takes it. */
 export interface CheckAnnotation {
@@ -14,11 +15,11 @@ export interface CheckAnnotation {
 }
 
 const LEVEL: Record<Severity, CheckAnnotation['annotation_level']> = { error: 'failure', warning: 'warning', info: 'notice' };
-/** The Checks API caps an annotation's message and raw details at 64 KB. */
-const FIELD_LIMIT = 64 * 1024 - 16;
+/** The Checks API caps an annotation's message and raw details at 64 KB (of UTF-8). */
+const FIELD_LIMIT = 64 * 1024;
 
 function clamp(text: string): string {
-  return text.length <= FIELD_LIMIT ? text : `${text.slice(0, FIELD_LIMIT - 1)}…`;
+  return truncateUtf8(text, FIELD_LIMIT);
 }
 
 /**

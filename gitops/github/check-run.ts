@@ -1,9 +1,13 @@
 import type { CheckAnnotation } from './annotations.ts';
 import type { GitHubClient } from './client.ts';
+import { truncateUtf8 } from './truncate.ts';
 
 /** The Checks API takes at most 50 annotations per request; more are appended by updates. */
 export const ANNOTATIONS_PER_REQUEST = 50;
-/** `output.summary` and `output.text` hold at most 65,535 characters. */
+/**
+ * `output.summary` and `output.text` hold at most 65,535 UTF-8 bytes: the docs say
+ * characters, GitHub answers "summary exceeds a maximum bytesize of 65535".
+ */
 export const CHECK_TEXT_LIMIT = 65_535;
 
 export type Conclusion = 'success' | 'failure' | 'neutral';
@@ -42,7 +46,7 @@ async function identicalRun(client: GitHubClient, input: CheckRunInput): Promise
 }
 
 function clampText(text: string): string {
-  return text.length <= CHECK_TEXT_LIMIT ? text : `${text.slice(0, CHECK_TEXT_LIMIT - 2)}\n…`;
+  return truncateUtf8(text, CHECK_TEXT_LIMIT, '\n…');
 }
 
 /**

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { after, beforeEach, describe, it } from 'node:test';
 import type { Diagnostic } from '../../compiler/index.ts';
+import type { CheckAnnotation } from './index.ts';
 import type { FakeGitHub } from './testing/server.ts';
 import { startFakeGitHub } from './testing/server.ts';
 import { checkAnnotations, createGitHubClient, describeApiError, publishCheckRun, tokenLogin, upsertStickyComment } from './index.ts';
@@ -87,6 +88,30 @@ describe('gitops/github', () => {
       github.checkRuns.map((r) => [r.status, r.conclusion, r.annotations.length]),
       [['completed', 'success', 0]],
     );
+  });
+
+  it('a long multi-byte message is cut to 64 KB of UTF-8 on a code point, and the check run takes it', async () => {
+    const d: Diagnostic = { code: 'SLU2001', severity: 'warning', message: `${'€'.repeat(21_845)}😀${'€'.repeat(30_000)}`, file: 'p.yaml', line: 1, col: 1, endLine: 1, endCol: 2, path: '' };
+    const [annotation] = checkAnnotations([d]);
+    const message = annotation?.message ?? '';
+    assert.ok(Buffer.byteLength(message) <= 64 * 1024, `${Buffer.byteLength(message)} bytes`);
+    assert.ok(message.endsWith('€…'), 'cut before the emoji, not inside its surrogate pair');
+    assert.doesNotMatch(message, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/, 'no lone surrogate');
+    const run = await publishCheckRun(client(), { owner: 'acme', repo: 'mesh-policy', name: 'sluice review', headSha: 'b'.repeat(40), conclusion: 'success', title: 't', summary: `${'ü'.repeat(40_000)}`, annotations: [annotation as CheckAnnotation] });
+    assert.equal(run.requests, 1);
+    const summary = github.checkRuns[0]?.output.summary ?? '';
+    assert.ok(Buffer.byteLength(summary) <= 65_535 && summary.endsWith('ü\n…'), `summary is ${Buffer.byteLength(summary)} bytes`);
+  });
+
+  it('the local GitHub refuses what the Checks API refuses: columns across lines, a line 0, 65,536 bytes of summary', async () => {
+    const create = (output: Record<string, unknown>) =>
+      failure(() => client().rest.checks.create({ owner: 'acme', repo: 'mesh-policy', name: 'n', head_sha: 'c'.repeat(40), output: output as { title: string; summary: string } }));
+    const base = { path: 'p.yaml', annotation_level: 'warning', message: 'm' };
+    const refused = async (output: Record<string, unknown>) => ((await create(output)) as { status?: number }).status;
+    assert.equal(await refused({ title: 't', summary: 's', annotations: [{ ...base, start_line: 1, end_line: 2, start_column: 1, end_column: 2 }] }), 422);
+    assert.equal(await refused({ title: 't', summary: 's', annotations: [{ ...base, start_line: 0, end_line: 0 }] }), 422);
+    assert.equal(await refused({ title: 't', summary: 'ü'.repeat(32_768) }), 422);
+    assert.deepEqual(github.checkRuns, []);
   });
 
   it('annotations carry columns only on one line, and lines from 1', () => {

@@ -56,7 +56,9 @@ export interface FakeGitHub {
 
 export const COMMENT_BODY_LIMIT = 65_536;
 export const COMMENT_BYTES_LIMIT = 262_144;
-const CHECK_TEXT_LIMIT = 65_535;
+const CHECK_TEXT_BYTES = 65_535;
+/** An annotation's message and raw details: 64 KB each. */
+const ANNOTATION_FIELD_BYTES = 64 * 1024;
 const ANNOTATIONS_PER_REQUEST = 50;
 
 function readBody(request: IncomingMessage): Promise<unknown> {
@@ -84,6 +86,19 @@ const invalid = (message: string): FakeReply => ({
   status: 422,
   body: { message: 'Validation Failed', errors: [{ code: 'custom', message }], documentation_url: 'https://docs.github.com/rest' },
 });
+
+/** What the Checks API rejects in one annotation (required fields, lines from 1, columns on one line only). */
+function annotationProblem(a: Record<string, unknown>): string | undefined {
+  for (const field of ['path', 'start_line', 'end_line', 'annotation_level', 'message']) if (a[field] === undefined) return `annotation is missing ${field}`;
+  const { start_line: start, end_line: end, start_column: startColumn, end_column: endColumn } = a;
+  if (!Number.isInteger(start) || !Number.isInteger(end) || (start as number) < 1 || (end as number) < (start as number)) return `annotation lines ${String(start)}-${String(end)} are invalid`;
+  if ((startColumn !== undefined || endColumn !== undefined) && start !== end) return 'start_column and end_column are only supported when start_line and end_line are the same';
+  if (!['notice', 'warning', 'failure'].includes(String(a.annotation_level))) return `annotation_level ${String(a.annotation_level)} is not notice, warning or failure`;
+  for (const field of ['message', 'raw_details']) {
+    if (typeof a[field] === 'string' && Buffer.byteLength(a[field]) > ANNOTATION_FIELD_BYTES) return `annotation ${field} exceeds a maximum bytesize of ${ANNOTATION_FIELD_BYTES}`;
+  }
+  return undefined;
+}
 
 export async function startFakeGitHub(options: { owner?: string; repo?: string } = {}): Promise<FakeGitHub> {
   const owner = options.owner ?? 'acme';
@@ -140,9 +155,14 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string }
     }
     const checkOutput = (output: unknown): FakeReply | undefined => {
       const o = (output ?? {}) as { summary?: unknown; text?: unknown; annotations?: unknown[] };
-      if (typeof o.summary === 'string' && o.summary.length > CHECK_TEXT_LIMIT) return invalid('output.summary is too long');
-      if (typeof o.text === 'string' && o.text.length > CHECK_TEXT_LIMIT) return invalid('output.text is too long');
+      // the docs say characters; GitHub counts UTF-8 bytes ("summary exceeds a maximum bytesize of 65535", github/docs#35252)
+      if (typeof o.summary === 'string' && Buffer.byteLength(o.summary) > CHECK_TEXT_BYTES) return invalid(`summary exceeds a maximum bytesize of ${CHECK_TEXT_BYTES}`);
+      if (typeof o.text === 'string' && Buffer.byteLength(o.text) > CHECK_TEXT_BYTES) return invalid(`text exceeds a maximum bytesize of ${CHECK_TEXT_BYTES}`);
       if ((o.annotations?.length ?? 0) > ANNOTATIONS_PER_REQUEST) return invalid('Only 50 annotations are allowed per request');
+      for (const annotation of o.annotations ?? []) {
+        const problem = annotationProblem(annotation as Record<string, unknown>);
+        if (problem) return invalid(problem);
+      }
       return undefined;
     };
     if (path === `${prefix}/check-runs` && method === 'POST') {
