@@ -20,8 +20,13 @@
  *   successCondition that is false → Failed; both conditions false → Inconclusive;
  *   **no condition at all → Inconclusive** (never passes; use dryRun to only record).
  * - **No data** (empty or all-NaN result; too few requests where the query gates on
- *   `min-requests`; too few judge samples) is held — recorded, not counted — until the
- *   metric's no-data budget runs out, then the metric fails. Never Successful.
+ *   `min-requests`; too few judge samples or requests; Prometheus unreachable —
+ *   MetricsUnavailableError) is held — recorded, not counted — until the metric's no-data
+ *   budget runs out, then the metric fails. Never Successful. A query Prometheus rejects
+ *   is an Error measurement.
+ * - Judges (`sluice-*-judge`: two-proportion z-test on error counts; `*-latency-judge`:
+ *   Mann-Whitney U on samples) compare the canary with the stable subset; the value is
+ *   `[pValue, canary, stable]`.
  * - A metric completes Successful only with at least one Successful measurement.
  * - Run: failure wins, then Error, then Inconclusive; dry-run metrics never count.
  *
