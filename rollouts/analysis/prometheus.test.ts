@@ -17,6 +17,8 @@ const at = (version: string): Workload => ({ service: 'reviews', namespace: 'sho
 let prom: TestPrometheus;
 let endpoint: MetricsEndpoint;
 let feed: NodeJS.Timeout;
+/** v5 turns bad while a test watches it. */
+let v5Fails = false;
 
 before(async () => {
   const registry = new Registry();
@@ -24,9 +26,9 @@ before(async () => {
   const istio = istioMetrics(registry);
   const envoy = envoyMetrics(registry);
   const traffic = () => {
-    for (const version of ['v1', 'v2', 'v3']) {
+    for (const version of ['v1', 'v2', 'v3', 'v5']) {
       for (let i = 0; i < 10; i++) {
-        const bad = version === 'v2' && i < 2;
+        const bad = (version === 'v2' || (version === 'v5' && v5Fails)) && i < 2;
         const ms = version === 'v2' ? 700 : 20;
         istio.record(at(version), { status: bad ? 500 : 200, ms });
         envoy.record(at(version), { status: bad ? 503 : 200, ms });
@@ -158,6 +160,32 @@ for (const family of ['istio', 'envoy', 'grpc'] as const) {
     });
   });
 }
+
+describe('an analysis over real time', () => {
+  it('the proportions judge passes a healthy canary, then fails it once it starts erring', async () => {
+    const { metrics } = resolveAnalysis(emptyModel, 'shop', { templates: [{ templateName: 'sluice-istio-judge', clusterScope: true }] }, {
+      service: 'reviews', namespace: 'shop', subset: 'v5', 'stable-subset': 'v1', window: '3s', interval: '1s', count: '1000', prometheus: prom.url,
+    });
+    const seen: Measurement[] = [];
+    const run = new AnalysisRun({ metrics, providerFor: (m) => prometheusProvider(m.address as string), onMeasurement: (m) => seen.push(m) });
+    let flippedAt: number | undefined;
+    while (run.nextDueAt() !== undefined && seen.length < 40) {
+      await new Promise((r) => setTimeout(r, Math.max(0, (run.nextDueAt() as number) - Date.now())));
+      await run.tick();
+      if (flippedAt === undefined && seen.filter((m) => m.phase === 'Successful').length >= 3) {
+        // Healthy so far: passed (or, on a slow machine, held for want of samples), never failed.
+        assert.ok(seen.every((m) => m.phase === 'Successful' || m.noData === true), JSON.stringify(seen));
+        v5Fails = true;
+        flippedAt = Date.now();
+      }
+    }
+    assert.equal(run.phase(), 'Failed', run.reason());
+    const decisive = seen[seen.length - 1] as Measurement;
+    assert.ok(Date.parse(decisive.startedAt) > (flippedAt as number));
+    assert.ok(((decisive.value as number[])[1] as number) > 0, 'the canary error rate is above 0');
+    assert.match(run.reason(), /^metric errors is Failed: result \[.*\] met failureCondition `result\[0\] < 0\.0005`/);
+  });
+});
 
 describe('no data when Prometheus is stopped', () => {
   it('holds while Prometheus is down, fails when the budget is spent, and measures again after a restart', async () => {
