@@ -198,6 +198,22 @@ describe('AnalysisRun: several metrics, dry run, resume', () => {
     assert.deepEqual(p.asked, ['a', 'b', 'a', 'b']);
     assert.match(run.reason(), /^metric b is Failed/);
   });
+  it('an analysis of dry-run metrics only runs until they are measured, then passes whatever they found', async () => {
+    const p = new ScriptedProvider().script('dry', [0]);
+    const { run, clock, seen } = setup([metric('dry', { successCondition: 'result[0] == 1', count: 2, failureLimit: 5, dryRun: true })], p);
+    await run.tick();
+    assert.equal(run.phase(), 'Running');
+    await drive(run, clock);
+    assert.deepEqual(seen.map((m) => [m.phase, m.dryRun]), [['Failed', true], ['Failed', true]]);
+    assert.equal(run.phase(), 'Successful');
+    assert.match(run.reason(), /^every metric passed: dry \(dry run\) 0\/2 successful, last 0 at /);
+  });
+  it('an analysis without metrics is Inconclusive, never Successful', async () => {
+    const { run } = setup([], new ScriptedProvider());
+    assert.equal(run.phase(), 'Inconclusive');
+    assert.equal(run.nextDueAt(), undefined);
+    assert.equal(run.reason(), 'the analysis has no metrics');
+  });
   it('a dry-run metric is recorded but never fails the run', async () => {
     const p = new ScriptedProvider().script('a', [1]).script('dry', [0]);
     const { run, clock, seen } = setup([metric('a', { successCondition: 'result[0] == 1', count: 2 }), metric('dry', { successCondition: 'result[0] == 1', count: 2, dryRun: true })], p);

@@ -276,12 +276,15 @@ export class AnalysisRun {
 
   /** The run's phase: failure wins, then Error, then Inconclusive; dry-run metrics do not count. */
   phase(): AnalysisPhase {
+    // An analysis without metrics has no evidence either way: it never passes.
+    if (this.run.metrics.length === 0) return 'Inconclusive';
     return this.decidingMetric()?.phase ?? 'Pending';
   }
 
   private decidingMetric(): MetricState | undefined {
     const counted = this.run.metrics.filter((m) => !this.metrics.find((x) => x.name === m.name)?.dryRun);
-    const consider = counted.length > 0 ? counted : this.run.metrics;
+    // Only dry-run metrics (as in Argo): measured and recorded, and the run passes once they are done.
+    const consider = counted.length > 0 ? counted : this.run.metrics.map((m) => (isCompleted(m.phase) ? { ...m, phase: 'Successful' as const } : m));
     for (const phase of ['Failed', 'Error', 'Inconclusive'] as const) {
       const hit = consider.find((m) => m.phase === phase);
       if (hit) return hit;
@@ -306,7 +309,8 @@ export class AnalysisRun {
       return `measuring — ${parts.join('; ')}`;
     }
     if (phase === 'Successful') {
-      const parts = this.run.metrics.map((m) => `${m.name} ${m.successful}/${m.count} successful${m.last ? `, last ${formatValue(m.last.value)} at ${m.last.finishedAt}` : ''}`);
+      const dry = (name: string) => this.metrics.find((x) => x.name === name)?.dryRun === true;
+      const parts = this.run.metrics.map((m) => `${m.name}${dry(m.name) ? ' (dry run)' : ''} ${m.successful}/${m.count} successful${m.last ? `, last ${formatValue(m.last.value)} at ${m.last.finishedAt}` : ''}`);
       return `every metric passed: ${parts.join('; ')}`;
     }
     const m = this.decidingMetric() as MetricState;
