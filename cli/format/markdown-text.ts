@@ -8,7 +8,8 @@
 export function mdText(value: string): string {
   return value
     .replace(/[\r\n]+/g, ' ')
-    .replace(/([\\`*[\]<>|~#!])/g, '\\$1')
+    // `&` too: `&#64;someone` would be decoded to a mention, `&lt;` to markup-looking text
+    .replace(/([\\`*[\]<>|~#!&])/g, '\\$1')
     // `_` inside a word (ISTIO_MUTUAL) is not emphasis in GitHub's Markdown
     .replace(/(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])/g, '\\_')
     // @someone in a comment notifies them; a zero-width joiner keeps the text and drops the mention

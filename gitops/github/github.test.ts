@@ -64,6 +64,14 @@ describe('gitops/github', () => {
     assert.equal(await tokenLogin(client()), 'policy-bot');
   });
 
+  it('a /user that fails for another reason is an error, not a guess that would post a second comment', async () => {
+    github.login = 'policy-bot';
+    github.intercept = (r) => (r.path === '/user' ? { status: 503, body: { message: 'Service Unavailable' } } : undefined);
+    assert.equal((await failure(() => tokenLogin(client())) as { status?: number }).status, 503);
+    github.intercept = (r) => (r.path === '/user' ? { status: 403, body: { message: 'API rate limit exceeded for user.' }, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) } } : undefined);
+    assert.equal((await failure(() => tokenLogin(client())) as { status?: number }).status, 403);
+  });
+
   it('errors read as one line that says what to do', async () => {
     github.intercept = () => ({ status: 401, body: { message: 'Bad credentials' } });
     assert.equal(

@@ -1,4 +1,5 @@
 import type { GitHubClient } from './client.ts';
+import { isRateLimited } from './errors.ts';
 
 export interface IssueRef {
   owner: string;
@@ -79,13 +80,15 @@ export const ACTIONS_BOT = 'github-actions[bot]';
 
 /**
  * Whose comments to look for: the token's user (a personal token), or `github-actions[bot]`
- * for the workflow token, which may not read /user.
+ * for the workflow token, which /user refuses (403). Any other failure (a rate limit, GitHub
+ * down) is thrown: guessing the bot would miss a personal token's comment and post a second one.
  */
 export async function tokenLogin(client: GitHubClient): Promise<string> {
   try {
     const { data } = await client.rest.users.getAuthenticated();
     return data.login;
-  } catch {
-    return ACTIONS_BOT;
+  } catch (error) {
+    if ((error as { status?: unknown }).status === 403 && !isRateLimited(error)) return ACTIONS_BOT;
+    throw error;
   }
 }
