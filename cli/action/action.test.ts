@@ -256,6 +256,16 @@ describe('the pull-request action', () => {
     assert.match(result.log, /^::error::sluice: cannot resolve 'release-1' in .+; a branch or tag must be fetched first \(actions\/checkout with 'fetch-depth: 0'\), or give a commit sha\n$/);
   });
 
+  it('a path with no policy files at base or head (a typo) says nothing was reviewed, not "no effect"', async () => {
+    const head = await repo.commit({ 'policies/reviews.yaml': read('networking/virtual-service-reviews-v3.yaml') }, 'all v3 again');
+    const result = await runFor(head, { path: 'policy' });
+    assert.equal(result.code, 0, result.log);
+    assert.match(result.log, /^::warning::sluice: no policy files under 'policy' at base or at head: nothing was reviewed; check the 'path' input$/m);
+    const body = github.comments.get(7)?.[0]?.body ?? '';
+    assert.match(body, /^⚠️ \*\*sluice review\*\* · `policy\/`: nothing to review — no policy files under `policy\/` at base or at head; check the path\.$/m);
+    assert.doesNotMatch(body, /no effect on traffic/);
+  });
+
   it('a push without a base is a clear error, not a stack trace', async () => {
     const result = await runActionOnce({ api: github.url, workspace: repo.work, eventName: 'push', event: {}, inputs: { path: 'policies' } });
     assert.equal(result.code, 2);

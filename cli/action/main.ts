@@ -8,7 +8,7 @@ import { failing, formatReviewMarkdown, JOB_SUMMARY_LIMIT } from '../format/revi
 import { formatReviewHuman } from '../format/review-human.ts';
 import { computeReview } from '../review/compute.ts';
 import type { ReviewReport } from '../review/report.ts';
-import { noEffect, reviewCounts } from '../review/report.ts';
+import { noEffect, nothingReviewed, reviewCounts } from '../review/report.ts';
 import { packageInfo } from '../version.ts';
 import { readArtifact, writeArtifact } from './artifact.ts';
 import type { ActionInputs, ActionIO, GitHubContext } from './context.ts';
@@ -75,6 +75,9 @@ async function analyze(io: ActionIO, inputs: ActionInputs, context: GitHubContex
     if (error.name !== 'RevisionError') throw error;
     throw new ActionInputError(`${error.message}; a branch or tag must be fetched first (actions/checkout with 'fetch-depth: 0'), or give a commit sha`);
   });
+  if (nothingReviewed(report)) {
+    logLine(io, 'warning', `sluice: no policy files ${report.path ? `under '${report.path}'` : 'in the repository'} at base or at head: nothing was reviewed; check the 'path' input`);
+  }
   const failOn = inputs.failOn;
   logQuoted(io, 'sluice review', formatReviewHuman(report, { color: false, failOn: failOn === 'never' ? 'error' : failOn, files }));
   const overflow = writeAnnotations(io, report.diagnostics, repo);

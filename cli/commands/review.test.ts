@@ -84,6 +84,12 @@ reviews.default.svc.cluster.local:9080
     assert.match(stderr, /^sluice review: cannot resolve 'no-such-branch' in .+\n$/);
   });
 
+  it('a --path with no policy files at either revision says nothing was reviewed', async () => {
+    const { code, stdout } = await review(['--base', 'HEAD~1', '--path', 'policy']);
+    assert.equal(code, 0);
+    assert.match(stdout, /^! no policy files under policy\/ at base or at head: nothing was reviewed; check the path$/m);
+  });
+
   it('--base is required', async () => {
     const { code, stderr } = await review([]);
     assert.equal(code, 2);

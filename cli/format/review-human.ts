@@ -1,5 +1,6 @@
 import type { LoadedFile, Severity } from '../../compiler/index.ts';
 import type { ReviewReport } from '../review/report.ts';
+import { nothingReviewed } from '../review/report.ts';
 import { palette } from './ansi.ts';
 import { formatDiffHuman } from './diff-human.ts';
 import { formatHuman } from './human.ts';
@@ -35,6 +36,7 @@ export function formatReviewHuman(report: ReviewReport, options: ReviewHumanOpti
     '',
     p.bold('effect on traffic'),
   ];
+  if (nothingReviewed(report)) out.push(p.yellow(`! no policy files ${report.path ? `under ${cleanMessage(report.path)}/` : 'in the repository'} at base or at head: nothing was reviewed; check the path`));
   if (report.baseErrors > 0) out.push(p.yellow(`! base has ${plural(report.baseErrors, 'validation error')}; the diff covers what could be read`));
   const diff = formatDiffHuman(
     { diff: report.diff, base: { label: report.base.revision, documentCount: report.base.documentCount, errors: [] }, head: { label: report.head.revision, documentCount: report.head.documentCount, errors: [] } },

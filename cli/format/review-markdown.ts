@@ -1,7 +1,7 @@
 import type { AccessChange, Diagnostic, DiffLocation, ServiceDiff, Severity } from '../../compiler/index.ts';
 import { splitText } from '../../compiler/diff/index.ts';
 import type { ReviewReport } from '../review/report.ts';
-import { noEffect, reviewCounts } from '../review/report.ts';
+import { noEffect, nothingReviewed, reviewCounts } from '../review/report.ts';
 import { accessRows, clusterGroupTitle, fieldText, groupClusters, summaryText } from './diff-report.ts';
 import type { Measure, Section } from './markdown-budget.ts';
 import { fitSections, omittedText } from './markdown-budget.ts';
@@ -79,6 +79,11 @@ export function formatReviewMarkdown(report: ReviewReport, options: ReviewMarkdo
     return url === undefined ? mdCode(label) : mdLink(label, url);
   };
 
+  if (nothingReviewed(report)) {
+    const where = report.path ? `under ${mdCode(report.path + '/')}` : 'in the repository';
+    const line = `⚠️ **sluice review**${scope(report)}: nothing to review — no policy files ${where} at base or at head; check the path.`;
+    return [...marker, line, ...(footer.length > 0 ? ['', ...footer] : [])].join('\n') + '\n';
+  }
   if (noEffect(report) && report.diagnostics.length === 0 && report.baseErrors === 0) {
     const line = `✅ **sluice review**${scope(report)}: no effect on traffic — routing, clusters and access are unchanged, and head has no findings (${plural(report.head.documentCount, 'document')}).`;
     return [...marker, line, ...(footer.length > 0 ? ['', ...footer] : [])].join('\n') + '\n';

@@ -95,6 +95,14 @@ export function reviewCounts(report: ReviewReport): ReviewCounts {
   return counts;
 }
 
+/**
+ * True when neither revision has a policy file under the report's path: nothing was
+ * reviewed, which is almost always a mistyped path, never a change without effect.
+ */
+export function nothingReviewed(report: ReviewReport): boolean {
+  return report.base.fileCount === 0 && report.head.fileCount === 0 && report.diagnostics.length === 0;
+}
+
 /** True when the change does nothing to traffic, clusters or access. */
 export function noEffect(report: ReviewReport): boolean {
   return isEmpty(report.diff);
