@@ -8,6 +8,7 @@ const all: Record<string, () => Promise<void>> = {
   compile: async () => (await import('./compile.bench.ts')).run(),
   fanout: async () => (await import('./fanout.bench.ts')).run(),
   judge: async () => (await import('./judge.bench.ts')).run(),
+  gitops: async () => (await import('./gitops.bench.ts')).run(),
 };
 
 console.log(`# sluice benchmarks — ${new Date().toISOString().slice(0, 10)}`);
