@@ -216,6 +216,16 @@ describe('the pull-request action', () => {
       assert.equal(github.checkRuns.at(-1)?.conclusion, 'failure');
       assert.match(posted.summary, /#### Traffic/);
 
+      // a branch with two pull requests (into different bases): the one the report is for
+      github.requests.length = 0;
+      github.pulls.set(12, { head: { sha: head }, base: { sha: head } });
+      const twoPulls = { workflow_run: { head_sha: head, event: 'pull_request', pull_requests: [{ number: 12 }, { number: 9 }] } };
+      const both = await runActionOnce({ api: github.url, workspace: empty, eventName: 'workflow_run', event: twoPulls, inputs: { mode: 'post', 'report-dir': shared, 'check-run': 'false' } });
+      assert.equal(both.code, 0, both.log);
+      assert.deepEqual(github.comments.get(12) ?? [], []);
+      const seen: { path: string }[] = github.requests;
+      assert.deepEqual(seen.filter((r) => r.path.includes('/pulls/')).map((r) => r.path), ['/repos/acme/mesh-policy/pulls/9']);
+
       // the pull request moved on since: the report is for an older commit and is not posted
       github.requests.length = 0;
       github.pulls.set(9, { head: { sha: base }, base: { sha: base } });

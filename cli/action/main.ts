@@ -122,7 +122,7 @@ async function post(io: ActionIO, inputs: ActionInputs, context: GitHubContext, 
   // the verdict follows this (trusted) workflow's fail-on, not the one the artifact carries
   const failOn = inputs.failOn;
   const run = context.workflowRun;
-  const number = run?.pullRequests[0] ?? artifact.pullRequest?.number;
+  const number = pullRequestOf(run, artifact.pullRequest?.number);
   const summary = formatReviewMarkdown(report, { limit: JOB_SUMMARY_LIMIT - 4096, measure: 'bytes', failOn, hints: true });
   appendSummary(context.stepSummary, summary);
   if (number === undefined) {
@@ -148,6 +148,17 @@ async function post(io: ActionIO, inputs: ActionInputs, context: GitHubContext, 
   const outcome = await publishReview(github, report, targetOf(context, number, headSha), publishOptions(inputs, failOn));
   reportOutcome(io, context, outcome);
   return 0;
+}
+
+/**
+ * Which pull request to post on. The run's list names the pull requests of the analysed
+ * branch (a branch may have several, into different bases: only the artifact says which
+ * one was analysed); it is empty for a fork's, and then only the artifact names it. Either
+ * way the caller then checks the pull request's head against the analysed commit.
+ */
+function pullRequestOf(run: GitHubContext['workflowRun'], named: number | undefined): number | undefined {
+  if (!run || run.pullRequests.length === 0) return named;
+  return named !== undefined && run.pullRequests.includes(named) ? named : run.pullRequests[0];
 }
 
 function targetOf(context: GitHubContext, pullRequest: number, headSha: string): PublishTarget {

@@ -76,14 +76,26 @@ export async function publishCheckRun(client: GitHubClient, input: CheckRunInput
     ...(batches.length === 1 ? final : { status: 'in_progress' as const }),
     output: output(batches[0] ?? []),
   });
+  const id = Number(data.id);
   for (let i = 1; i < batches.length; i++) {
-    await client.rest.checks.update({
-      owner: input.owner,
-      repo: input.repo,
-      check_run_id: Number(data.id),
-      ...(i === batches.length - 1 ? final : {}),
-      output: output(batches[i] ?? []),
-    });
+    try {
+      await client.rest.checks.update({ owner: input.owner, repo: input.repo, check_run_id: id, ...(i === batches.length - 1 ? final : {}), output: output(batches[i] ?? []) });
+    } catch (error) {
+      await completeCut(client, input, id, final, input.annotations.length - i * ANNOTATIONS_PER_REQUEST);
+      throw error;
+    }
   }
-  return { id: Number(data.id), url: data.html_url ?? '', requests: batches.length };
+  return { id, url: data.html_url ?? '', requests: batches.length };
+}
+
+/**
+ * A run left in progress would show as pending on the pull request forever: when appending
+ * annotations fails, the run is still completed with its verdict and says how many are
+ * missing. Best effort: if this fails too, the caller reports the first error.
+ */
+async function completeCut(client: GitHubClient, input: CheckRunInput, id: number, final: object, missing: number): Promise<void> {
+  const note = `> [!WARNING]\n> ${missing} of ${input.annotations.length} annotations could not be sent; the job summary lists every finding.\n\n`;
+  await client.rest.checks
+    .update({ owner: input.owner, repo: input.repo, check_run_id: id, ...final, output: { title: input.title.slice(0, 255), summary: clampText(note + input.summary) } })
+    .catch(() => undefined);
 }

@@ -122,6 +122,21 @@ describe('gitops/github', () => {
     assert.deepEqual(github.checkRuns, []);
   });
 
+  it('a check run whose annotations cannot all be sent is still completed, never left pending', async () => {
+    const annotation: CheckAnnotation = { path: 'p.yaml', start_line: 1, end_line: 1, annotation_level: 'warning', message: 'm' };
+    let patches = 0;
+    // the second batch hits a rate limit that resets in an hour (not waited for); the closing update goes through
+    github.intercept = (r) =>
+      r.method === 'PATCH' && ++patches === 1 ? { status: 403, body: { message: 'API rate limit exceeded for installation.' }, headers: { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 3600) } } : undefined;
+    const error = await failure(() =>
+      publishCheckRun(client(), { owner: 'acme', repo: 'mesh-policy', name: 'sluice review', headSha: 'd'.repeat(40), conclusion: 'failure', title: 't', summary: 'the report', annotations: Array.from({ length: 120 }, () => annotation) }),
+    );
+    assert.equal((error as { status?: number }).status, 403);
+    const [run] = github.checkRuns;
+    assert.deepEqual([run?.status, run?.conclusion, run?.annotations.length], ['completed', 'failure', 50]);
+    assert.match(run?.output.summary ?? '', /70 of 120 annotations could not be sent; the job summary lists every finding\.\n\nthe report$/);
+  });
+
   it('annotations carry columns only on one line, and lines from 1', () => {
     const d = (fields: Partial<Diagnostic>): Diagnostic => ({ code: 'SLU1001', severity: 'error', message: 'm', file: 'p.yaml', line: 3, col: 2, endLine: 3, endCol: 5, path: '', ...fields });
     assert.deepEqual(
