@@ -69,6 +69,7 @@ describe('the action bundle (dist/)', () => {
       const head = await repo.commit({ 'policies/reviews.yaml': broken }, 'reviews 50-50 and an api route');
       const eventPath = join(temp, 'event.json');
       writeFileSync(eventPath, JSON.stringify(pullRequestEvent(12, base, head)));
+      github.pulls.set(12, { head: { sha: head }, base: { sha: base } });
       const summary = join(temp, 'summary.md');
       writeFileSync(summary, '');
       const { code, stdout, stderr } = await run(process.execPath, [join(action, 'dist/action/index.mjs')], {

@@ -22,6 +22,7 @@ function commentWrites() {
 }
 
 async function runFor(head: string, inputs: Record<string, string> = {}, runId = 77) {
+  github.pulls.set(7, { head: { sha: head }, base: { sha: base } });
   return runActionOnce({ api: github.url, workspace: repo.work, event: pullRequestEvent(7, base, head), inputs: { path: 'policies', ...inputs }, runId });
 }
 
@@ -71,6 +72,18 @@ describe('the pull-request action', () => {
     assert.equal(rerun.code, 0, rerun.log);
     assert.deepEqual(github.writes(), []);
     assert.match(rerun.log, /sluice: check run unchanged: /);
+  });
+
+  it('a run whose pull request has moved on leaves the comment to the newer run (an older report never overwrites a newer one)', async () => {
+    const older = await repo.commit({ 'policies/reviews.yaml': read('networking/virtual-service-reviews-80-20.yaml') }, 'reviews 80-20');
+    const newer = await repo.commit({ 'policies/reviews.yaml': read('networking/virtual-service-reviews-v3.yaml') }, 'reviews all v3');
+    github.pulls.set(7, { head: { sha: newer }, base: { sha: base } });
+    const result = await runActionOnce({ api: github.url, workspace: repo.work, event: pullRequestEvent(7, base, older), inputs: { path: 'policies', head: older } });
+    assert.equal(result.code, 0, result.log);
+    assert.deepEqual(github.comments.get(7) ?? [], []);
+    assert.match(result.log, new RegExp(`sluice: pull request #7 is at ${newer.slice(0, 7)} now, this report is for ${older.slice(0, 7)}: the comment is left to the run for the newer commit`));
+    // the check run belongs to the commit it reviewed, so it is still written
+    assert.deepEqual(github.checkRuns.map((r) => r.head_sha), [older]);
   });
 
   it('finds its comment on page 3 of the comments, by marker and author, and updates it', async () => {

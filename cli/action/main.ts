@@ -145,7 +145,7 @@ async function post(io: ActionIO, inputs: ActionInputs, context: GitHubContext, 
     logLine(io, 'warning', `sluice: pull request #${number} is at ${headSha.slice(0, 7)}, the report is for ${analysed?.slice(0, 7) ?? 'an unknown commit'}; not posting it`);
     return 0;
   }
-  const outcome = await publishReview(github, report, targetOf(context, number, headSha), publishOptions(inputs, failOn));
+  const outcome = await publishReview(github, report, { ...targetOf(context, number, headSha), currentHead: headSha }, publishOptions(inputs, failOn));
   reportOutcome(io, context, outcome);
   return 0;
 }
@@ -197,6 +197,7 @@ function outputsOf(report: ReviewReport, failOn: ActionInputs['failOn'], artifac
 
 function reportOutcome(io: ActionIO, context: GitHubContext, outcome: PublishOutcome): void {
   if (outcome.comment) logLine(io, 'info', `sluice: pull-request comment ${outcome.comment.action}: ${outcome.comment.url}`);
+  if (outcome.skipped) logLine(io, 'info', `sluice: ${outcome.skipped}`);
   if (outcome.checkRun?.requests === 0) logLine(io, 'info', `sluice: check run unchanged: ${outcome.checkRun.url || outcome.checkRun.id}`);
   else if (outcome.checkRun) logLine(io, 'info', `sluice: check run ${outcome.checkRun.url || outcome.checkRun.id} (${plural(outcome.checkRun.requests, 'request')})`);
   reportFailures(io, context, outcome);

@@ -1,5 +1,5 @@
 import type { CheckRunResult, CommentResult, GitHubClient } from '../../gitops/github/index.ts';
-import { checkAnnotations, describeApiError, publishCheckRun, tokenLogin, upsertStickyComment } from '../../gitops/github/index.ts';
+import { checkAnnotations, describeApiError, getPullRequest, publishCheckRun, tokenLogin, upsertStickyComment } from '../../gitops/github/index.ts';
 import type { FailOn } from '../format/review-markdown.ts';
 import { CHECK_SUMMARY_LIMIT, COMMENT_LIMIT, failing, formatReviewMarkdown } from '../format/review-markdown.ts';
 import { plural } from '../format/summary.ts';
@@ -16,6 +16,8 @@ export interface PublishTarget {
   headSha: string;
   serverUrl: string;
   runUrl?: string;
+  /** The pull request's head as just read from GitHub; read again before commenting when undefined. */
+  currentHead?: string;
 }
 
 export interface PublishOptions {
@@ -29,6 +31,8 @@ export interface PublishOptions {
 export interface PublishOutcome {
   comment?: CommentResult;
   checkRun?: CheckRunResult;
+  /** Why the comment was not written although asked for (the pull request moved on). */
+  skipped?: string;
   /** One clear line per API call that failed; the job summary still has the whole report. */
   failures: string[];
 }
@@ -85,8 +89,14 @@ export async function publishReview(client: GitHubClient, report: ReviewReport, 
   if (options.comment) {
     const { marker, body, digest } = renderComment(report, target, options);
     try {
-      const author = options.commentAuthor || (await tokenLogin(client));
-      outcome.comment = await upsertStickyComment(client, { owner: target.owner, repo: target.repo, number: target.pullRequest }, { marker, body, digest, author });
+      // runs for two pushes may finish out of order: the comment shows the newest commit's report only
+      const headSha = target.currentHead ?? (await getPullRequest(client, { owner: target.owner, repo: target.repo, number: target.pullRequest })).headSha;
+      if (headSha !== target.headSha) {
+        outcome.skipped = `pull request #${target.pullRequest} is at ${headSha.slice(0, 7)} now, this report is for ${target.headSha.slice(0, 7)}: the comment is left to the run for the newer commit`;
+      } else {
+        const author = options.commentAuthor || (await tokenLogin(client));
+        outcome.comment = await upsertStickyComment(client, { owner: target.owner, repo: target.repo, number: target.pullRequest }, { marker, body, digest, author });
+      }
     } catch (error) {
       outcome.failures.push(describeApiError(error, 'post the pull-request comment'));
     }
