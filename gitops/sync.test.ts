@@ -280,3 +280,26 @@ describe('GitSync failures', () => {
     assert.equal(s.published.length, 0);
   });
 });
+
+describe('GitSync polling', () => {
+  it('finds a new commit on its node-cron schedule, without a webhook', async () => {
+    const repo = await createTestRepo({ files: mesh });
+    const s = syncFor(repo, { pollExpression: '* * * * * *' });
+    try {
+      await s.sync.start();
+      await s.sync.idle();
+      assert.equal(s.published.length, 1);
+      const sha = await repo.commit(weights(70, 30), 'reviews: 70/30');
+      await repo.push();
+      const deadline = Date.now() + 10_000;
+      while (s.sync.status().lastGood?.sha !== sha && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const record = s.sync.status().commits.find((c) => c.sha === sha);
+      assert.equal(record?.status, 'published');
+      assert.equal(record?.trigger, 'poll');
+      assert.equal(s.sync.status().poll, '* * * * * *');
+    } finally {
+      await s.sync.close();
+      repo.dispose();
+    }
+  });
+});
