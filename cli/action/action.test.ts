@@ -127,11 +127,11 @@ describe('the pull-request action', () => {
       title: 'SLU2001',
       raw_details: 'hint: sluice has no schema for this kind and ignores the document. If it should be read, check apiVersion and kind for typos (both are case-sensitive).',
     });
-    // workflow-command annotations: 10 per severity, the rest counted in the summary
+    // workflow-command annotations: 10 per severity less 2 kept for the step's own warnings, the rest counted in the summary
     const commands = result.log.split('\n').filter((l) => l.startsWith('::warning file='));
-    assert.equal(commands.length, 10);
+    assert.equal(commands.length, 8);
     assert.equal(commands.find((c) => c.includes('widgets.yaml')), '::warning file=policies/widgets.yaml,line=3,col=7,endLine=3,endColumn=13,title=SLU2001::sluice does not read Widget (example.com/v1); the document is ignored%0Ahint: sluice has no schema for this kind and ignores the document. If it should be read, check apiVersion and kind for typos (both are case-sensitive).');
-    assert.match(result.summary, /110 warnings not shown as annotations in the diff \(GitHub shows 10 of each kind per step\); all 120 findings are listed below/);
+    assert.match(result.summary, /112 warnings not shown as annotations in the diff \(GitHub shows 10 of each kind per step, some kept for the step's own messages\); all 120 findings are listed below/);
     await repo.commit({ 'policies/widgets.yaml': null }, 'remove widgets');
   });
 
@@ -192,6 +192,21 @@ describe('the pull-request action', () => {
     // nothing lost: the summary has the report and says why it is the only copy
     assert.match(result.summary, /requests matching `headers end-user exact "jason"` now go v1 90%, v2 10% → v2/);
     assert.match(result.summary, /> Posting to the pull request failed; this summary is the report\./);
+  });
+
+  it("keeps the step's own verdict and posting failures within GitHub's 10 annotations per kind", async () => {
+    const broken = Array.from({ length: 12 }, (_, i) => `---\nkind: Widget\nmetadata: {name: w${i}}\n`).join('');
+    const head = await repo.commit({ 'policies/broken.yaml': broken }, '12 documents without apiVersion');
+    github.intercept = (request) => (request.method === 'POST' ? { status: 403, body: { message: 'Resource not accessible by integration' } } : undefined);
+    const result = await runFor(head);
+    assert.equal(result.code, 1);
+    const lines = result.log.split('\n');
+    const errors = lines.filter((l) => l.startsWith('::error'));
+    const warnings = lines.filter((l) => l.startsWith('::warning'));
+    assert.ok(errors.length <= 10 && warnings.length <= 10, `${errors.length} errors, ${warnings.length} warnings`);
+    assert.match(errors.at(-1) ?? '', /^::error::sluice: 12 findings at or above fail-on \(error\) in the policy$/);
+    assert.equal(warnings.filter((l) => l.startsWith('::warning::sluice: could not')).length, 2);
+    await repo.commit({ 'policies/broken.yaml': null }, 'remove them');
   });
 
   it('reports a rate limit clearly and does not wait for a reset an hour away', async () => {

@@ -174,7 +174,7 @@ function writeSummary(context: GitHubContext, report: ReviewReport, inputs: Acti
   const notes: string[] = [];
   const hiddenParts = [hidden.error ? plural(hidden.error, 'error') : '', hidden.warning ? plural(hidden.warning, 'warning') : '', hidden.info ? plural(hidden.info, 'notice') : ''].filter(Boolean);
   if (hiddenParts.length > 0) {
-    notes.push(`> [!NOTE]`, `> ${hiddenParts.join(', ')} not shown as annotations in the diff (GitHub shows 10 of each kind per step); all ${report.diagnostics.length} findings are listed below, in the check run and in the SARIF file.`, '');
+    notes.push(`> [!NOTE]`, `> ${hiddenParts.join(', ')} not shown as annotations in the diff (GitHub shows 10 of each kind per step, some kept for the step's own messages); all ${report.diagnostics.length} findings are listed below, in the check run and in the SARIF file.`, '');
   }
   const limit = JOB_SUMMARY_LIMIT - 4096 - Buffer.byteLength(notes.join('\n'));
   const fullReport = { label: `the step log and in ${written.join(', ')}` };

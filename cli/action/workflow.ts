@@ -11,15 +11,22 @@ export interface AnnotationOverflow {
 }
 
 /**
- * Workflow-command annotations at each finding's file:line:col, the first 10 of each
- * severity (what GitHub shows per step; it drops the rest silently), and the count of the
- * rest so the summary can say so.
+ * The step's own messages that are annotations too and count against the same caps: the
+ * verdict (`::error::… at or above fail-on`) and a warning for each of the comment and the
+ * check run that could not be posted. Findings leave room for them, or GitHub would drop them.
  */
-export function writeAnnotations(io: ActionIO, diagnostics: readonly Diagnostic[], root: string): AnnotationOverflow {
+export const RESERVED_ANNOTATIONS: Readonly<Record<Severity, number>> = { error: 1, warning: 2, info: 0 };
+
+/**
+ * Workflow-command annotations at each finding's file:line:col, as many of each severity as
+ * GitHub shows per step (10; it drops the rest silently) less `reserved`, and the count of
+ * the rest so the summary can say so.
+ */
+export function writeAnnotations(io: ActionIO, diagnostics: readonly Diagnostic[], root: string, reserved: Readonly<Record<Severity, number>> = RESERVED_ANNOTATIONS): AnnotationOverflow {
   const shown: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   const hidden: Record<Severity, number> = { error: 0, warning: 0, info: 0 };
   for (const d of diagnostics) {
-    if (shown[d.severity] < ANNOTATIONS_PER_SEVERITY) {
+    if (shown[d.severity] < ANNOTATIONS_PER_SEVERITY - reserved[d.severity]) {
       shown[d.severity]++;
       io.stdout.write(annotation(d, { cwd: root, root }) + '\n');
     } else hidden[d.severity]++;

@@ -39,8 +39,10 @@ function networkCause(error: unknown, message: string): string {
 
 export function isRateLimited(error: unknown): boolean {
   const status = statusOf(error);
-  if (status !== 403 && status !== 429) return false;
-  return header(error, 'x-ratelimit-remaining') === '0' || /rate limit/i.test(apiMessage(error));
+  // 429 is only ever a rate limit; a 403 is one when it says so (primary or secondary limit)
+  if (status === 429) return true;
+  if (status !== 403) return false;
+  return header(error, 'x-ratelimit-remaining') === '0' || header(error, 'retry-after') !== undefined || /rate limit/i.test(apiMessage(error));
 }
 
 /**

@@ -81,6 +81,10 @@ describe('gitops/github', () => {
     github.intercept = () => ({ status: 404, body: { message: 'Not Found' } });
     assert.match(describeApiError(await failure(() => upsertStickyComment(client(), issue, comment('x', 'd'))), 'post'), /^could not post: not found \(404 Not Found\); the repository or pull request does not exist or the token cannot see it$/);
 
+    // a secondary limit may come as a bare 429 that does not say so, with a wait too long to take
+    github.intercept = () => ({ status: 429, body: { message: 'Too Many Requests' }, headers: { 'retry-after': '600' } });
+    assert.match(describeApiError(await failure(() => upsertStickyComment(client(), issue, comment('x', 'd'))), 'post'), /^could not post: GitHub's API rate limit was reached \(429 Too Many Requests\)$/);
+
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
@@ -96,6 +100,14 @@ describe('gitops/github', () => {
       github.checkRuns.map((r) => [r.status, r.conclusion, r.annotations.length]),
       [['completed', 'success', 0]],
     );
+  });
+
+  it("a re-run finds the commit's identical run on the second page of its check runs and writes nothing", async () => {
+    const sha = 'e'.repeat(40);
+    for (let i = 0; i < 120; i++) github.checkRuns.push({ id: i + 1, name: 'sluice review', head_sha: sha, status: 'completed', conclusion: 'success', external_id: i === 119 ? 'same' : `old${i}`, output: {}, annotations: [] });
+    const run = await publishCheckRun(client(), { owner: 'acme', repo: 'mesh-policy', name: 'sluice review', headSha: sha, conclusion: 'success', title: 't', summary: 's', annotations: [], digest: 'same' });
+    assert.deepEqual([run.id, run.requests], [120, 0]);
+    assert.deepEqual(github.requests.map((r) => [r.method, r.query.get('page') ?? '1']), [['GET', '1'], ['GET', '2']]);
   });
 
   it('a long multi-byte message is cut to 64 KB of UTF-8 on a code point, and the check run takes it', async () => {

@@ -87,6 +87,18 @@ const invalid = (message: string): FakeReply => ({
   body: { message: 'Validation Failed', errors: [{ code: 'custom', message }], documentation_url: 'https://docs.github.com/rest' },
 });
 
+/** One page of `list` as GitHub serves it: `per_page` (default 30, at most 100), `page`, and a Link header. */
+function paginate<T>(list: readonly T[], query: URLSearchParams, url: string, keep: Record<string, string> = {}): { items: T[]; headers: Record<string, string> } {
+  const perPage = Math.min(100, Number(query.get('per_page') ?? 30));
+  const page = Number(query.get('page') ?? 1);
+  const last = Math.max(1, Math.ceil(list.length / perPage));
+  const link = (p: number, rel: string) => `<${url}?${new URLSearchParams({ ...keep, per_page: String(perPage), page: String(p) }).toString()}>; rel="${rel}"`;
+  const links: string[] = [];
+  if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
+  if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
+  return { items: list.slice((page - 1) * perPage, page * perPage), headers: links.length > 0 ? { link: links.join(', ') } : {} };
+}
+
 /** What the Checks API rejects in one annotation (required fields, lines from 1, columns on one line only). */
 function annotationProblem(a: Record<string, unknown>): string | undefined {
   for (const field of ['path', 'start_line', 'end_line', 'annotation_level', 'message']) if (a[field] === undefined) return `annotation is missing ${field}`;
@@ -128,14 +140,8 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string }
     if ((m = new RegExp(`^${prefix}/issues/(\\d+)/comments$`).exec(path))) {
       const list = fake.comments.get(Number(m[1])) ?? [];
       if (method === 'GET') {
-        const perPage = Math.min(100, Number(query.get('per_page') ?? 30));
-        const page = Number(query.get('page') ?? 1);
-        const last = Math.max(1, Math.ceil(list.length / perPage));
-        const links: string[] = [];
-        const link = (p: number, rel: string) => `<${base}${path}?per_page=${perPage}&page=${p}>; rel="${rel}"`;
-        if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
-        if (page > 1) links.push(link(1, 'first'), link(page - 1, 'prev'));
-        return { status: 200, body: list.slice((page - 1) * perPage, page * perPage), headers: links.length > 0 ? { link: links.join(', ') } : {} };
+        const { items, headers } = paginate(list, query, `${base}${path}`);
+        return { status: 200, body: items, headers };
       }
       if (method === 'POST') {
         if (typeof body.body !== 'string') return invalid('body is missing');
@@ -197,7 +203,8 @@ export async function startFakeGitHub(options: { owner?: string; repo?: string }
     if ((m = new RegExp(`^${prefix}/commits/([0-9a-f]+)/check-runs$`).exec(path)) && method === 'GET') {
       const runs = fake.checkRuns.filter((r) => r.head_sha === m?.[1] && (!query.get('check_name') || r.name === query.get('check_name')));
       const view = runs.map((r) => ({ id: r.id, name: r.name, head_sha: r.head_sha, status: r.status, conclusion: r.conclusion ?? null, external_id: r.external_id ?? null, html_url: `https://github.test/${owner}/${repo}/runs/${r.id}` }));
-      return { status: 200, body: { total_count: view.length, check_runs: view } };
+      const { items, headers } = paginate(view, query, `${base}${path}`, query.get('check_name') ? { check_name: query.get('check_name') ?? '' } : {});
+      return { status: 200, body: { total_count: view.length, check_runs: items }, headers };
     }
     if ((m = new RegExp(`^${prefix}/pulls/(\\d+)$`).exec(path)) && method === 'GET') {
       const pull = fake.pulls.get(Number(m[1]));
