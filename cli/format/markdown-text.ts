@@ -16,9 +16,14 @@ export function mdText(value: string): string {
     .replace(/@(?=[A-Za-z0-9])/g, '@\u200d');
 }
 
-/** An inline code span (pipes escaped for tables; backticks in the value get a longer fence). */
-export function mdCode(value: string): string {
-  const clean = value.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+/**
+ * An inline code span; backticks in the value get a longer fence. In a table cell a pipe is
+ * escaped (GitHub splits cells first); anywhere else the backslash would show, as a code span
+ * takes it literally.
+ */
+export function mdCode(value: string, where: 'table' | 'text' = 'table'): string {
+  const flat = value.replace(/[\r\n]+/g, ' ');
+  const clean = where === 'table' ? flat.replace(/\|/g, '\\|') : flat;
   const runs = clean.match(/`+/g) ?? [];
   const fence = '`'.repeat(Math.max(0, ...runs.map((r) => r.length)) + 1);
   const pad = clean.startsWith('`') || clean.endsWith('`') ? ' ' : '';

@@ -43,6 +43,8 @@ describe('policy text in markdown', () => {
   it('is never markup, HTML or a mention', () => {
     assert.equal(mdText('<img src=x> *bold* [l](u) @octocat ISTIO_MUTUAL _x_ a|b'), '\\<img src=x\\> \\*bold\\* \\[l\\](u) @\u200doctocat ISTIO_MUTUAL \\_x\\_ a\\|b');
     assert.equal(mdCode('a`b|c'), '``a`b\\|c``');
+    // outside a table a code span shows a backslash literally, so a pipe stays as it is
+    assert.equal(mdCode('a`b|c', 'text'), '``a`b|c``');
     // an entity is not decoded into a mention or a tag
     assert.equal(mdText('&#64;octocat &lt;b&gt;'), '\\&\\#64;octocat \\&lt;b\\&gt;');
   });

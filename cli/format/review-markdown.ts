@@ -61,7 +61,7 @@ function verdictIcon(report: ReviewReport, failOn: FailOn): string {
 }
 
 function scope(report: ReviewReport): string {
-  return report.path ? ` · ${mdCode(report.path + '/')}` : '';
+  return report.path ? ` · ${mdCode(report.path + '/', 'text')}` : '';
 }
 
 /**
@@ -80,7 +80,7 @@ export function formatReviewMarkdown(report: ReviewReport, options: ReviewMarkdo
   };
 
   if (nothingReviewed(report)) {
-    const where = report.path ? `under ${mdCode(report.path + '/')}` : 'in the repository';
+    const where = report.path ? `under ${mdCode(report.path + '/', 'text')}` : 'in the repository';
     const line = `⚠️ **sluice review**${scope(report)}: nothing to review — no policy files ${where} at base or at head; check the path.`;
     return [...marker, line, ...(footer.length > 0 ? ['', ...footer] : [])].join('\n') + '\n';
   }
@@ -163,20 +163,20 @@ function serviceBlock(s: ServiceDiff, place: Place): string | undefined {
   const items: string[] = [];
   for (const r of s.routes) {
     const at = atLocation(r.location, place);
-    if (r.change === 'changed') items.push(`route ${mdCode(r.title)} changed: ${r.fields.map((f) => mdText(fieldText(f))).join('; ')} · ${at}`);
+    if (r.change === 'changed') items.push(`route ${mdCode(r.title, 'text')} changed: ${r.fields.map((f) => mdText(fieldText(f))).join('; ')} · ${at}`);
     else {
       const view = r.after ?? r.before;
       const settings = Object.entries(view?.settings ?? {}).map(([k, v]) => `${k} ${v}`);
-      items.push(`route ${mdCode(r.title)} ${r.change}: ${mdText([splitText(view?.destinations ?? []), ...settings].join('; '))} · ${at}`);
+      items.push(`route ${mdCode(r.title, 'text')} ${r.change}: ${mdText([splitText(view?.destinations ?? []), ...settings].join('; '))} · ${at}`);
     }
   }
   for (const r of s.rerouted) {
-    const what = r.match === undefined ? mdText(r.requests) : `requests matching ${mdCode(r.match)}`;
+    const what = r.match === undefined ? mdText(r.requests) : `requests matching ${mdCode(r.match, 'text')}`;
     items.push(`${what} now go ${mdText(`${splitText(r.before)} → ${splitText(r.after)}`)}${r.partial ? ' (some may match an earlier route)' : ''}`);
   }
   for (const g of groupClusters(s.clusters)) {
     items.push(`${mdText(clusterGroupTitle(g))}: ${g.fields.map((f) => mdText(fieldText(f))).join('; ')} · ${atLocation(g.location, place)}`);
   }
   if (items.length === 0) return undefined;
-  return [`**${mdCode(s.title)}**`, ...items.map((i) => `- ${i}`), ''].join('\n');
+  return [`**${mdCode(s.title, 'text')}**`, ...items.map((i) => `- ${i}`), ''].join('\n');
 }
