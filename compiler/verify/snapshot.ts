@@ -186,10 +186,14 @@ export class SnapshotChecker {
   }
 }
 
+/** Scratch list for `collect`: nearly every resource has no violation, so none gets its own list. */
+const scratch: Violation[] = [];
+
 function collect(into: Map<number, Violation[]>, i: number, find: (out: Violation[]) => void): void {
-  const out: Violation[] = [];
-  find(out);
-  if (out.length > 0) into.set(i, out);
+  find(scratch);
+  if (scratch.length === 0) return;
+  into.set(i, scratch.slice());
+  scratch.length = 0;
 }
 
 function inOrder(byPosition: Map<number, Violation[]>): Violation[] {

@@ -11,9 +11,9 @@ export type NodePath = readonly PathSegment[];
 
 /** A source-map entry as recorded, its path relative to where it was recorded. */
 export interface RecordedSource {
-  /** The path as recorded, and without the prefix it was recorded under. */
+  /** The path as recorded; the part after `offset` is below the prefix it was recorded under. */
   path: readonly JsonPathSegment[];
-  rest: readonly JsonPathSegment[];
+  offset: number;
   last: JsonPathSegment | undefined;
   doc: PolicyDocument;
   node: NodePath;
@@ -78,7 +78,7 @@ export class SourceRecorder {
       const path = this.paths[i] as readonly JsonPathSegment[];
       if (path.length < prefix.length) return undefined;
       for (let k = 0; k < prefix.length; k++) if (path[k] !== prefix[k]) return undefined;
-      out.push({ path, rest: path.slice(prefix.length), last: this.lasts[i], doc: this.docs[i] as PolicyDocument, node: this.nodes[i] as NodePath });
+      out.push({ path, offset: prefix.length, last: this.lasts[i], doc: this.docs[i] as PolicyDocument, node: this.nodes[i] as NodePath });
     }
     return out;
   }
@@ -87,7 +87,7 @@ export class SourceRecorder {
   replay(recorded: readonly RecordedSource[], prefix: readonly JsonPathSegment[], previous: readonly JsonPathSegment[]): void {
     const same = prefix.length === previous.length && prefix.every((s, i) => s === previous[i]);
     for (const r of recorded) {
-      this.paths.push(same ? r.path : [...prefix, ...r.rest]);
+      this.paths.push(same ? r.path : [...prefix, ...r.path.slice(r.offset)]);
       this.lasts.push(r.last);
       this.docs.push(r.doc);
       this.nodes.push(r.node);
