@@ -61,7 +61,8 @@ type NameSet = 'routes' | 'clusters' | 'assignments';
  * virtual hosts) and a snapshot that differs from the last in a few resources checks only those.
  */
 interface Fact {
-  path: JsonPath;
+  /** A thunk where the fact is usually satisfied: the path is only built when reported. */
+  path: JsonPath | (() => JsonPath);
   rule: string;
   /** A thunk where the fact is usually satisfied: the message is only written when reported. */
   message: string | (() => string);
@@ -109,7 +110,7 @@ function referenceViolations(r: SnapshotResource, index: NameIndex, out: Violati
   if (!isObject(r.json)) return;
   for (const f of factsOf(r as SnapshotResource & { json: JsonObject })) {
     if (f.needs && index[f.needs.set].has(f.needs.name)) continue;
-    out.push({ resource: { typeUrl: r.typeUrl, name: r.name }, path: f.path, rule: f.rule, message: typeof f.message === 'string' ? f.message : f.message() });
+    out.push({ resource: { typeUrl: r.typeUrl, name: r.name }, path: typeof f.path === 'function' ? f.path() : f.path, rule: f.rule, message: typeof f.message === 'string' ? f.message : f.message() });
   }
 }
 
@@ -291,7 +292,10 @@ function checkRouteConfiguration(rc: JsonObject, path: JsonPath, note: Note): vo
         domains.set(d.folded, JSON.stringify(vhName));
       }
     }
-    for (const f of host.facts) note({ ...f, path: [...vhPath, ...f.path] });
+    for (const f of host.facts) {
+      const rest = f.path;
+      note({ ...f, path: () => [...vhPath, ...(typeof rest === 'function' ? rest() : rest)] });
+    }
   });
 }
 

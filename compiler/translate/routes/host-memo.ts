@@ -29,7 +29,7 @@ interface Built {
   overlays: string;
   result: VirtualHostRoutes;
   sources: readonly RecordedSource[];
-  findings: readonly [CodeDefinition, PolicyDocument, NodePath, string][];
+  findings: readonly [CodeDefinition, PolicyDocument, NodePath, string, string][];
   directResponseBody: boolean;
   frozen: boolean;
 }
@@ -79,7 +79,7 @@ export function memoizedHostRoutes(rc: RouteContext, selector: RouteSelector, se
   const kept = memo.previous.get(service)?.find(matches);
   let built = kept;
   if (built) {
-    for (const [code, doc, path, message] of built.findings) rc.report.once(code, doc, path, message);
+    for (const [code, doc, path, message, pathKey] of built.findings) rc.report.once(code, doc, path, message, pathKey);
     rc.sources.replay(built.sources, vhostPath, built.vhostPath);
     if (built.directResponseBody) rc.directResponseBody = true;
     if (!built.frozen) {
@@ -88,11 +88,12 @@ export function memoizedHostRoutes(rc: RouteContext, selector: RouteSelector, se
       built.frozen = true;
     }
   } else {
-    const findings: [CodeDefinition, PolicyDocument, NodePath, string][] = [];
+    const findings: [CodeDefinition, PolicyDocument, NodePath, string, string][] = [];
     const report = {
       once(code: CodeDefinition, doc: PolicyDocument, path: NodePath, message: string) {
-        findings.push([code, doc, path, message]);
-        rc.report.once(code, doc, path, message);
+        const pathKey = path.join('\u0000');
+        findings.push([code, doc, path, message, pathKey]);
+        rc.report.once(code, doc, path, message, pathKey);
       },
     } as Reporter;
     const mark = rc.sources.size;

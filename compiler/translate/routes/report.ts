@@ -13,10 +13,10 @@ export class Reporter {
 
   constructor(private readonly ctx: TranslateContext) {}
 
-  once(code: CodeDefinition, doc: PolicyDocument, path: NodePath, message: string): void {
+  /** `pathKey`: `path` joined with NUL, when the caller has it already (a finding replayed from a memo). */
+  once(code: CodeDefinition, doc: PolicyDocument, path: NodePath, message: string, pathKey = path.join('\u0000')): void {
     let byPath = this.seen.get(doc);
     if (!byPath) this.seen.set(doc, (byPath = new Map()));
-    const pathKey = path.join('\u0000');
     let messages = byPath.get(pathKey);
     if (!messages) byPath.set(pathKey, (messages = new Set()));
     const key = `${code.code} ${message}`;
