@@ -89,3 +89,24 @@ export function loadLastGood(stateDir: string, expected: { repo: string; branch:
     },
   };
 }
+
+const HISTORY = 'commits.json';
+
+/** The commit records `/debug/commits` lists, kept across restarts (newest first). */
+export function saveHistory<T>(stateDir: string, records: readonly T[]): void {
+  mkdirSync(stateDir, { recursive: true });
+  const target = join(stateDir, HISTORY);
+  const temp = `${target}.${process.pid}.tmp`;
+  writeFileSync(temp, JSON.stringify({ format: FORMAT, records }));
+  renameSync(temp, target);
+}
+
+/** The saved records, or [] when there are none or the file is unreadable (history is informative). */
+export function loadHistory<T>(stateDir: string): T[] {
+  try {
+    const data = JSON.parse(readFileSync(join(stateDir, HISTORY), 'utf8')) as { format?: number; records?: unknown };
+    return data.format === FORMAT && Array.isArray(data.records) ? (data.records as T[]) : [];
+  } catch {
+    return [];
+  }
+}

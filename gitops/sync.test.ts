@@ -232,6 +232,11 @@ describe('GitSync', () => {
       assert.equal(status.lastGood?.restored, true);
       assert.equal(status.problem?.code, 'SLU8002');
       assert.equal(again.published.length, 1);
+      // The commit history survives the restart, the bad commit's diagnostics included.
+      const rejected = status.commits.find((c) => c.sha === bad);
+      assert.equal(rejected?.status, 'rejected');
+      assert.equal(rejected?.diagnostics[0]?.file, 'mesh/reviews-canary.yaml');
+      assert.ok(status.commits.some((c) => c.status === 'skipped'));
     } finally {
       await again.sync.close();
       renameSync(`${repo.origin}.away`, repo.origin);

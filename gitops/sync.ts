@@ -31,7 +31,7 @@ import type { GitFailureKind } from './git-errors.ts';
 import type { GitOpsMetrics } from './metrics.ts';
 import { readTreeAtRevision } from './revision.ts';
 import type { CommitInfo } from './revision.ts';
-import { loadLastGood, repositoryDir, saveLastGood } from './state.ts';
+import { loadHistory, loadLastGood, repositoryDir, saveHistory, saveLastGood } from './state.ts';
 
 /** The logging shape gitops needs (proxy's Logger fits it). */
 export interface SyncLogger {
@@ -208,6 +208,7 @@ export class GitSync {
    */
   async start(): Promise<{ restored: CommitInfo | undefined }> {
     mkdirSync(this.options.stateDir, { recursive: true });
+    for (const record of loadHistory<CommitRecord>(this.options.stateDir)) if (record.status !== 'compiling' && this.commits.length < MAX_COMMITS) this.commits.push(record);
     const restored = await this.restore();
     if (this.options.pollExpression) {
       this.task = cron.schedule(this.options.pollExpression, () => void this.trigger('poll'), { name: 'sluice-git-poll', noOverlap: true });
@@ -229,7 +230,12 @@ export class GitSync {
         while (this.pending && !this.closed) {
           const trigger = this.pending;
           this.pending = undefined;
-          await this.syncOnce(trigger);
+          try {
+            await this.syncOnce(trigger);
+          } catch (error) {
+            // A bug, not a Git problem: logged, and the loop (and serving) goes on.
+            this.logger.error('the git sync failed unexpectedly; keeping the last good commit', { error: (error as Error).message });
+          }
         }
       } finally {
         this.running = undefined;
@@ -427,6 +433,7 @@ export class GitSync {
       this.record({ sha, author, email, date, subject, status: 'skipped', at, trigger: reason, files: 0, documents: 0, errors: 0, warnings: 0, diagnostics: [], supersededBy: head });
     }
     if (skipped.length > 0) {
+      this.saveHistory();
       this.metrics?.commit('skipped', skipped.length);
       this.logger.info(`${skipped.length} commit(s) superseded by ${head.slice(0, 12)} before they were compiled; compiling the newest only`, { head, skipped: skipped.length });
     }
@@ -479,7 +486,16 @@ export class GitSync {
     } catch (error) {
       this.logger.warn('could not save the last good policy in the state dir; a restart without git would serve an older one', { stateDir: this.options.stateDir, error: (error as Error).message });
     }
+    this.saveHistory();
     this.watchAcks(record, result.versions, trigger.at);
+  }
+
+  private saveHistory(): void {
+    try {
+      saveHistory(this.options.stateDir, this.commits.filter((c) => c.status !== 'compiling'));
+    } catch (error) {
+      this.logger.warn('could not save the commit history in the state dir', { stateDir: this.options.stateDir, error: (error as Error).message });
+    }
   }
 
   private watchAcks(record: CommitRecord, versions: ReadonlyMap<string, string>, since: number): void {
@@ -491,6 +507,7 @@ export class GitSync {
         if (!converged) return;
         record.ackedAfterMs = round(Math.max(0, this.now() - since));
         this.metrics?.ackedAfter(record.ackedAfterMs / 1000);
+        this.saveHistory();
       },
       () => undefined,
     );
@@ -507,6 +524,7 @@ export class GitSync {
     for (const d of findings) if (d.severity === 'error') this.logger.warn(`${record.sha.slice(0, 12)} ${d.file}:${d.line}:${d.col}: ${d.code} ${d.message}`, { commit: record.sha, file: d.file, line: d.line, col: d.col, code: d.code });
     this.logger.warn(`commit ${record.sha.slice(0, 12)} "${record.subject}" by ${record.author} has ${record.errors} error(s); not published, ${serving}`, { commit: record.sha, author: record.author, errors: record.errors });
     this.options.rejected?.({ ...record });
+    this.saveHistory();
   }
 
   private fill(record: CommitRecord, findings: readonly Diagnostic[]): void {
