@@ -57,6 +57,12 @@ describe('action.yml and the workflows in the docs', () => {
     assert.equal(sluiceSteps(post)[0]?.with?.mode, 'post');
   });
 
+  it('the single-job workflow reviews one push of a pull request at a time (two first runs racing would post two comments)', () => {
+    const workflow = parse(text('examples/workflows/sluice-review.yml')) as Workflow & { concurrency?: { group?: string; 'cancel-in-progress'?: boolean } };
+    assert.match(workflow.concurrency?.group ?? '', /\$\{\{ github\.event\.pull_request\.number \}\}/);
+    assert.equal(workflow.concurrency?.['cancel-in-progress'], true);
+  });
+
   it("the README's copy-paste workflow is examples/workflows/sluice-review.yml", () => {
     const example = text('examples/workflows/sluice-review.yml').split('\n').filter((l) => !l.startsWith('#')).join('\n');
     assert.ok(text('README.md').includes('```yaml\n' + example.trimStart()), 'README.md and the example differ');
