@@ -17,6 +17,11 @@
  * and resources that changed, clusters → endpoints → listeners → routes, removals last. A NACK
  * is logged as a warning and recorded; the rejected version is never sent again, only a newer
  * one. Test clients and fixtures are in proxy/testing/.
+ *
+ * `sluice serve` as a whole is the ControlPlane (proxy/admin/control-plane.ts): a PolicySource
+ * (files, or the Git sync the cli adapts) publishes validated models through its sink;
+ * `setOverlays` recompiles with rollout weights and returns the versions to wait on;
+ * `admin.route()` mounts extra HTTP endpoints.
  */
 export { SnapshotCache } from './cache.ts';
 export type { SnapshotCacheEvents, SnapshotCacheOptions, SnapshotListener, SnapshotProvider, SnapshotPublished, SnapshotsDelivered, SnapshotWatch } from './cache.ts';
@@ -52,3 +57,9 @@ export { XdsServer } from './server.ts';
 export type { CloseOptions, CloseResult, ServerInternals, XdsServerOptions } from './server.ts';
 export { DISCOVERY_METHODS } from './wire/index.ts';
 export type { DiscoveryMethod, ErrorDetail, Protocol, XdsNode } from './wire/index.ts';
+export { ControlPlane } from './admin/control-plane.ts';
+export type { AckReport, ControlPlaneOptions, PolicyState, StartResult } from './admin/control-plane.ts';
+export { FilePolicySource } from './admin/file-source.ts';
+export type { PolicyAttempt, PolicySink, PolicySource, PolicyUpdate, PublishOutcome, SourceStart } from './admin/policy-source.ts';
+export { AdminHttpError } from './admin/server.ts';
+export type { AdminHandler, AdminMethod, AdminRequest, AdminResponse, AdminRoute } from './admin/server.ts';
