@@ -6,11 +6,13 @@
  * to reach and authenticate to a remote. They come from the operator's environment, never from
  * the repository or a webhook.
  */
+import { dirname, resolve } from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { SimpleGit } from 'simple-git';
 
 const TRANSPORT_ENVIRONMENT = [
   'GIT_TERMINAL_PROMPT',
+  'GIT_CEILING_DIRECTORIES',
   'GIT_SSH_COMMAND',
   'GIT_SSH',
   'GIT_SSH_VARIANT',
@@ -27,7 +29,12 @@ const allowed = new Set(TRANSPORT_ENVIRONMENT.map((k) => k.toLowerCase()));
 /** Variables outside GIT_* that make git run a program (simple-git refuses them). */
 const PROGRAM_VARIABLES = new Set(['editor', 'visual', 'pager', 'prefix']);
 
-export function gitAt(baseDir: string, options: { timeoutMs?: number } = {}): SimpleGit {
+/**
+ * `isolated`: git must use the repository at `baseDir` and nothing else. Without a ceiling, a
+ * damaged clone would make git look upwards and act on whatever repository encloses the state
+ * dir (a state dir inside the user's own checkout, say).
+ */
+export function gitAt(baseDir: string, options: { timeoutMs?: number; isolated?: boolean } = {}): SimpleGit {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     const lower = key.toLowerCase();
@@ -35,6 +42,7 @@ export function gitAt(baseDir: string, options: { timeoutMs?: number } = {}): Si
     env[key] = value;
   }
   env.GIT_TERMINAL_PROMPT = '0';
+  if (options.isolated) env.GIT_CEILING_DIRECTORIES = dirname(resolve(baseDir));
   // BatchMode: ssh fails on a missing key or an unknown host key instead of asking.
   env.GIT_SSH_COMMAND ??= 'ssh -o BatchMode=yes';
   return simpleGit({

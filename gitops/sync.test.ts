@@ -1,7 +1,7 @@
 // GitSync against real repositories: a bare origin and a working clone made by the test, git
 // run for real. `publish` is the test's (the control plane's part is tested in test/gitops).
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -272,6 +272,24 @@ describe('GitSync failures', () => {
     assert.equal(problem?.kind, 'auth');
     assert.equal(s.published.length, 0);
     assert.match(s.sync.waitingFor() ?? '', /no good commit yet: SLU8001/);
+  });
+
+  it('makes the clone again when the one in the state dir is damaged, and never touches an enclosing repository', async () => {
+    // The state dir inside the working clone: a damaged repo.git must not make git act on `work`.
+    const warnings: string[] = [];
+    const s = syncFor(repo, { stateDir: join(repo.work, '.sluice-state'), logger: { info() {}, warn: (m) => void warnings.push(m), error: (m) => void warnings.push(m) } });
+    await s.sync.start();
+    await s.sync.idle();
+    assert.equal(s.published.length, 1);
+    writeFileSync(join(repo.work, '.sluice-state', 'repo.git', 'HEAD'), 'garbage\n');
+    const next = await repo.commit(weights(60, 40), 'after the damage');
+    await repo.push();
+    await s.sync.trigger('poll');
+    await s.sync.close();
+    assert.equal(s.sync.status().problem, null);
+    assert.equal(s.sync.status().lastGood?.sha, next);
+    // Had git looked upwards, it would have fetched into `work` and "succeeded" without noticing.
+    assert.ok(warnings.some((w) => /the clone in the state dir does not work .*cloning again/.test(w)), warnings.join('\n'));
   });
 
   it('refuses a repository over the size limit (SLU8005) and compiles nothing from it', async () => {

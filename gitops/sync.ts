@@ -18,7 +18,7 @@
  *
  * gitops/ does not know proxy/: `publish` and `waitForAcks` are plain callbacks.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import cron from 'node-cron';
 import type { ScheduledTask } from 'node-cron';
@@ -328,10 +328,7 @@ export class GitSync {
     let head: string;
     const fetchStarted = performance.now();
     try {
-      await this.ensureRepository();
-      await this.fetch();
-      await this.checkSize();
-      head = (await gitAt(this.repoDir).revparse([`refs/remotes/origin/${this.branch}`])).trim();
+      head = await this.fetchHead();
     } catch (error) {
       if (error instanceof TooLarge) this.failed('too-large', GIT_REPOSITORY_TOO_LARGE, error.message);
       else {
@@ -354,6 +351,27 @@ export class GitSync {
     await this.compileCommit(head, trigger);
   }
 
+  /**
+   * Fetches and returns the branch head. A git failure that is not about the remote (auth,
+   * network, branch) may be a damaged clone (a crash mid-write, a full disk): the clone is only
+   * a cache (the last good policy is kept apart), so it is removed and made again, once.
+   */
+  private async fetchHead(): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.ensureRepository();
+        await this.fetch();
+        await this.checkSize();
+        return (await gitAt(this.repoDir, { isolated: true }).revparse([`refs/remotes/origin/${this.branch}`])).trim();
+      } catch (error) {
+        if (attempt > 0 || error instanceof TooLarge || classifyGitError(error).kind !== 'git' || !existsSync(this.repoDir)) throw error;
+        this.logger.warn(`the clone in the state dir does not work (${classifyGitError(error).detail}); cloning again`, { repoDir: this.repoDir });
+        rmSync(this.repoDir, { recursive: true, force: true });
+        this.repositoryReady = false;
+      }
+    }
+  }
+
   private async ensureRepository(): Promise<void> {
     // Checked once per process (the clone survives it); a git process per sync is worth saving.
     if (this.repositoryReady && existsSync(resolve(this.repoDir, 'HEAD'))) return;
@@ -364,25 +382,25 @@ export class GitSync {
   private async prepareRepository(): Promise<void> {
     if (!existsSync(resolve(this.repoDir, 'HEAD'))) {
       mkdirSync(this.repoDir, { recursive: true });
-      await gitAt(this.repoDir).init(true);
-      await gitAt(this.repoDir).addRemote('origin', this.repo);
+      await gitAt(this.repoDir, { isolated: true }).init(true);
+      await gitAt(this.repoDir, { isolated: true }).addRemote('origin', this.repo);
       return;
     }
-    const remotes = await gitAt(this.repoDir).getRemotes(true);
+    const remotes = await gitAt(this.repoDir, { isolated: true }).getRemotes(true);
     const origin = remotes.find((r) => r.name === 'origin');
-    if (!origin) await gitAt(this.repoDir).addRemote('origin', this.repo);
-    else if (origin.refs.fetch !== this.repo) await gitAt(this.repoDir).remote(['set-url', 'origin', this.repo]);
+    if (!origin) await gitAt(this.repoDir, { isolated: true }).addRemote('origin', this.repo);
+    else if (origin.refs.fetch !== this.repo) await gitAt(this.repoDir, { isolated: true }).remote(['set-url', 'origin', this.repo]);
   }
 
   private async fetch(): Promise<void> {
     // `+`: a force-pushed branch replaces the local ref (the old commits stay readable here).
-    await gitAt(this.repoDir, { timeoutMs: this.options.gitTimeoutMs }).raw(['fetch', '--quiet', '--no-tags', 'origin', `+refs/heads/${this.branch}:refs/remotes/origin/${this.branch}`]);
+    await gitAt(this.repoDir, { isolated: true, timeoutMs: this.options.gitTimeoutMs }).raw(['fetch', '--quiet', '--no-tags', 'origin', `+refs/heads/${this.branch}:refs/remotes/origin/${this.branch}`]);
   }
 
   /** The clone's object store against the limit (after the fetch: git cannot say before). */
   private async checkSize(): Promise<void> {
     const limit = this.options.maxRepoBytes ?? DEFAULT_MAX_REPO_BYTES;
-    const output = await gitAt(this.repoDir).raw(['count-objects', '-v']);
+    const output = await gitAt(this.repoDir, { isolated: true }).raw(['count-objects', '-v']);
     let kib = 0;
     for (const line of output.split('\n')) {
       const m = /^(size|size-pack|size-garbage):\s*(\d+)/.exec(line.trim());
@@ -395,12 +413,12 @@ export class GitSync {
   /** Whether `head` descends from `previous` (a fast-forward) or replaced it (a force-push). */
   private async relation(previous: string, head: string): Promise<'ancestor' | 'rewritten' | 'unknown'> {
     try {
-      const base = (await gitAt(this.repoDir).raw(['merge-base', previous, head])).trim();
+      const base = (await gitAt(this.repoDir, { isolated: true }).raw(['merge-base', previous, head])).trim();
       return base === previous ? 'ancestor' : 'rewritten';
     } catch {
       // No common history at all (a new root), or the old commit is not in this clone.
       try {
-        await gitAt(this.repoDir).raw(['cat-file', '-e', `${previous}^{commit}`]);
+        await gitAt(this.repoDir, { isolated: true }).raw(['cat-file', '-e', `${previous}^{commit}`]);
         return 'rewritten';
       } catch {
         return 'unknown';
@@ -419,7 +437,7 @@ export class GitSync {
   private async recordSkipped(previous: string, head: string, reason: TriggerReason): Promise<void> {
     let log: string;
     try {
-      log = await gitAt(this.repoDir).raw(['log', `--max-count=${MAX_COMMITS}`, '--format=%H%x1f%an%x1f%ae%x1f%cI%x1f%s', `${previous}..${head}`, '--']);
+      log = await gitAt(this.repoDir, { isolated: true }).raw(['log', `--max-count=${MAX_COMMITS}`, '--format=%H%x1f%an%x1f%ae%x1f%cI%x1f%s', `${previous}..${head}`, '--']);
     } catch {
       return;
     }
