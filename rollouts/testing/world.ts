@@ -175,7 +175,11 @@ export async function startSluice(args: readonly string[], ports?: { xds: number
         parsed = { msg: line };
       }
       logs.push(parsed);
-      for (const w of [...waiters]) if (w.test(parsed)) (waiters.delete(w), w.resolve(parsed));
+      for (const w of [...waiters]) {
+        if (!w.test(parsed)) continue;
+        waiters.delete(w);
+        w.resolve(parsed);
+      }
     }
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
