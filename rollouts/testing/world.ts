@@ -6,6 +6,7 @@
  * --rollouts` as a child process that a test can kill and start again.
  */
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +29,8 @@ export interface MeteredBackend {
   received: number;
   /** Fail one call in `failEvery` with UNAVAILABLE (0: never). Can be changed while running. */
   failEvery: number;
+  /** performance.now() of every call it failed. */
+  failures: number[];
   metrics: MetricsEndpoint;
   close(): Promise<void>;
 }
@@ -44,6 +47,7 @@ export async function startMeteredBackend(version: string, options: { failEvery?
     port: 0,
     received: 0,
     failEvery: options.failEvery ?? 0,
+    failures: [],
     metrics: await serveMetrics(registry),
     async close() {
       server.forceShutdown();
@@ -57,7 +61,10 @@ export async function startMeteredBackend(version: string, options: { failEvery?
         const n = ++backend.received;
         const fail = backend.failEvery > 0 && n % backend.failEvery === 0;
         families.record(workload, { grpcService: 'sluice.test.Echo', method: 'Echo', code: fail ? grpc.status.UNAVAILABLE : grpc.status.OK, seconds: 0.001 });
-        if (fail) callback({ code: grpc.status.UNAVAILABLE, details: `${backend.name} fails` });
+        if (fail) {
+          backend.failures.push(performance.now());
+          callback({ code: grpc.status.UNAVAILABLE, details: `${backend.name} fails` });
+        }
         else callback(null, { from: backend.name });
       },
     },
@@ -67,6 +74,14 @@ export async function startMeteredBackend(version: string, options: { failEvery?
 }
 
 // ---------------------------------------------------------------- traffic
+
+let registered = false;
+/** `require('@grpc/grpc-js-xds').register()`, once per process: the xds: scheme for channels. */
+function registerXds(): void {
+  if (registered) return;
+  (createRequire(import.meta.url)('@grpc/grpc-js-xds') as { register(): void }).register();
+  registered = true;
+}
 
 export interface CallRecord {
   /** performance.now() when the answer came. */
@@ -87,6 +102,7 @@ export interface TrafficClient {
  * grpc/shop/app=frontend,version=v1, calling every `everyMs` until stopped.
  */
 export function steadyTraffic(xdsAddress: string, nodeId: string, everyMs = 20): TrafficClient {
+  registerXds();
   const bootstrap = {
     xds_servers: [{ server_uri: xdsAddress, channel_creds: [{ type: 'insecure' }] }],
     node: { id: nodeId, locality: {}, metadata: { GENERATOR: 'grpc', NAMESPACE: 'shop', LABELS: { app: 'frontend', version: 'v1' } } },

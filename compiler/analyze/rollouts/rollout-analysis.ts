@@ -30,9 +30,17 @@ export const MISSING_ARGS = defineCode({
   hint: 'Arguments a template declares without a `value` must come from the rollout: add `args: [{name: NAME, value: ...}]` to the analysis, or give the argument a default `value` in the template.',
 });
 
+/**
+ * Arguments the rollout controller passes to every analysis it runs (rollouts/controller
+ * analysis.ts): the routed service and its namespace, the canary and stable subsets, and the
+ * Prometheus address `sluice serve --prometheus` names. A template may leave them without a
+ * value.
+ */
+export const CONTROLLER_ARGS: readonly string[] = ['service', 'namespace', 'subset', 'stable-subset', 'prometheus'];
+
 function checkUse(model: PolicyModel, rollout: Rollout, use: AnalysisUse, out: Diagnostic[]): void {
   const doc = rollout.doc;
-  const supplied = new Set<string>();
+  const supplied = new Set<string>(CONTROLLER_ARGS);
   for (const item of arr(use.value.args)) {
     const name = str(rec(item)?.name);
     if (name !== undefined) supplied.add(name);

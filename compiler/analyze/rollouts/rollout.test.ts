@@ -6,7 +6,7 @@ import { diagnosticsOf, findings, only, REVIEWS_MESH, rollout, template, yaml } 
 
 const SUCCESS_RATE = template(
   'success-rate',
-  `  args: [{name: service}, {name: window, value: 5m}]
+  `  args: [{name: workload}, {name: window, value: 5m}]
   metrics:
   - name: success
     interval: 1m
@@ -14,7 +14,7 @@ const SUCCESS_RATE = template(
     provider:
       prometheus:
         address: http://prometheus:9090
-        query: sum(rate(requests{svc="{{args.service}}"}[{{args.window}}]))
+        query: sum(rate(requests{svc="{{args.workload}}"}[{{args.window}}]))
 `,
 );
 
@@ -67,7 +67,7 @@ describe('rollout-analysis', () => {
   const analysisStep = (templates: string, args = '') => `  - setWeight: 20\n  - analysis:\n      templates: [${templates}]\n${args}  - setWeight: 100\n`;
 
   it('accepts a step naming a template in its namespace with every required argument', () => {
-    const text = yaml(rollout('r', 'virtualService: reviews', '', analysisStep('{templateName: success-rate}', '      args: [{name: service, value: reviews}]\n')), REVIEWS_MESH, SUCCESS_RATE);
+    const text = yaml(rollout('r', 'virtualService: reviews', '', analysisStep('{templateName: success-rate}', '      args: [{name: workload, value: reviews}]\n')), REVIEWS_MESH, SUCCESS_RATE);
     assert.deepEqual(findings(text, 'SLU6'), []);
   });
 
@@ -92,7 +92,7 @@ describe('rollout-analysis', () => {
   it('reports required arguments the rollout does not pass, for steps and background analysis (SLU6008)', () => {
     const step = yaml(rollout('r', 'virtualService: reviews', '', analysisStep('{templateName: success-rate}', '      args: [{name: window, value: 1m}]\n')), REVIEWS_MESH, SUCCESS_RATE);
     assert.deepEqual(findings(step, 'SLU6'), [{ code: 'SLU6008', severity: 'error', line: 12, col: 7 }]);
-    assert.match(only(step, 'SLU6008').message, /step 1 of rollout r does not pass `service`, which AnalysisTemplate shop\/success-rate requires/);
+    assert.match(only(step, 'SLU6008').message, /step 1 of rollout r does not pass `workload`, which AnalysisTemplate shop\/success-rate requires/);
     const background = yaml(rollout('r', 'virtualService: reviews', '  analysis:\n    templates: [{templateName: success-rate}]\n'), REVIEWS_MESH, SUCCESS_RATE);
     assert.deepEqual(findings(background, 'SLU6'), [{ code: 'SLU6008', severity: 'error', line: 12, col: 32 }]);
   });
@@ -130,3 +130,23 @@ describe('rollout-promotion (SLU6012)', () => {
 function diagnosticMessage(text: string, code: string, index: number): string {
   return diagnosticsOf(text).filter((d) => d.code === code)[index]?.message ?? '';
 }
+
+describe('rollout-analysis: arguments the controller supplies', () => {
+  it('does not ask the rollout for service, namespace, subset, stable-subset or prometheus', () => {
+    const supplied = template(
+      'canary-rate',
+      `  args: [{name: service}, {name: namespace}, {name: subset}, {name: stable-subset}, {name: prometheus}, {name: workload}]
+  metrics:
+  - name: rate
+    successCondition: result[0] >= 0.95
+    provider:
+      prometheus:
+        address: "{{args.prometheus}}"
+        query: sum(rate(requests{svc="{{args.service}}",ns="{{args.namespace}}",v=~"{{args.subset}}|{{args.stable-subset}}",w="{{args.workload}}"}[1m]))
+`,
+    );
+    const step = (args: string) => `  - setWeight: 20\n  - analysis:\n      templates: [{templateName: canary-rate}]\n${args}  - setWeight: 100\n`;
+    assert.deepEqual(findings(yaml(rollout('r', 'virtualService: reviews', '', step('      args: [{name: workload, value: reviews}]\n')), REVIEWS_MESH, supplied), 'SLU6'), []);
+    assert.match(only(yaml(rollout('r', 'virtualService: reviews', '', step('')), REVIEWS_MESH, supplied), 'SLU6008').message, /does not pass `workload`, which/);
+  });
+});
