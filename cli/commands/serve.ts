@@ -6,6 +6,7 @@ import type { Command } from '../command.ts';
 import type { CommandContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { packageInfo } from '../version.ts';
+import { rolloutOptionSpec, rolloutUsage } from '../rollouts/options.ts';
 
 const logFormats = ['json', 'text'] as const;
 
@@ -51,6 +52,7 @@ Git options:
                               (default: SLUICE_WEBHOOK_SECRET); without it /hooks/github
                               refuses every delivery
 
+${rolloutUsage}
 Exit codes:
   0  shut down on SIGINT or SIGTERM
   1  the policy has errors at start; nothing served (files only: with --repo, sluice waits
@@ -118,6 +120,7 @@ export const serveCommand: Command = {
           'webhook-secret-env': { type: 'string' },
           'log-format': { type: 'string' },
           revision: { type: 'string' },
+          ...rolloutOptionSpec,
           help: { type: 'boolean', short: 'h' },
         },
       }),
@@ -162,8 +165,16 @@ export const serveCommand: Command = {
       const { GitPolicySource } = await import('./serve-git.ts');
       source = new GitPolicySource({ ...git, logger });
     }
+    const rolloutOptions = await import('../rollouts/options.ts');
+    const rolloutSettings = rolloutOptions.rolloutSettings(values, context.cwd, context.env, git);
+    const rollouts = rolloutSettings ? rolloutOptions.createRolloutWiring(rolloutSettings, logger) : undefined;
+    let observed;
+    if (rollouts) {
+      const { FilePolicySource } = await import('../../proxy/admin/file-source.ts');
+      observed = rollouts.observe(source ?? new FilePolicySource({ paths: positionals.length > 0 ? positionals : ['.'], debounceMs, revision: values.revision, poll: filePollMs !== undefined, pollIntervalMs: filePollMs, logger, cwd: context.cwd }));
+    }
     const plane = new ControlPlane({
-      source,
+      source: observed ?? source,
       paths: positionals.length > 0 ? positionals : ['.'],
       xdsAddress: values['xds-address'],
       httpAddress: values['http-address'],
@@ -178,6 +189,7 @@ export const serveCommand: Command = {
     const stop = waitForSignal();
     let started;
     try {
+      await rollouts?.attach(plane);
       started = await plane.start();
     } catch (e) {
       await plane.close(1_000);
@@ -198,6 +210,7 @@ export const serveCommand: Command = {
       await plane.close(1_000);
       return 1;
     }
+    rollouts?.start();
     logger.info(`sluice serve: xDS on ${started.xdsAddress}, admin HTTP on ${started.httpAddress}`, {
       xdsAddress: started.xdsAddress,
       httpAddress: started.httpAddress,
@@ -215,6 +228,7 @@ export const serveCommand: Command = {
     }
     const signal = await stop;
     logger.info('shutting down', { signal });
+    await rollouts?.close();
     const { forced } = await plane.close(5_000);
     logger.info('stopped', { forced });
     return 0;
