@@ -8,6 +8,8 @@ import { allCodes, validatePaths, validateSources } from '../compiler/index.ts';
 import { fixtureFindings } from './fixture-findings.ts';
 // The Git sync's codes (SLU8xxx) are defined outside the compiler; load them so they are listed.
 import '../gitops/codes.ts';
+// The rollout controller's run-time codes (SLU81xx), likewise.
+import '../rollouts/controller/codes.ts';
 import type { CodeDefinition, Diagnostic } from '../compiler/index.ts';
 
 const repo = join(import.meta.dirname, '..');
@@ -36,6 +38,13 @@ const noExample: Record<string, string> = {
   SLU8006: 'Found from the size of a file in the commit\'s tree, before reading it.',
   SLU8007: 'A commit that deletes every policy file below --path (gitops/sync.test.ts).',
   SLU8008: 'Any other git failure, with git\'s own message.',
+  SLU8101: 'Found by measuring a running canary: the abort reason of the rollout (test/rollouts: v2 failing 20% of calls; rollouts/controller/controller.test.ts).',
+  SLU8102: 'Found by waiting for proxies to ACK a step (rollouts/controller/controller.test.ts).',
+  SLU8103: 'Found by a running rollout that gets no verdict in time (rollouts/controller/controller.test.ts: background analysis without data).',
+  SLU8104: 'Found when an analysis starts against the served policy; `sluice validate` reports the cause in the file.',
+  SLU8105: 'Found when the promotion commit or pull request fails; logged and retried.',
+  SLU8106: 'A person ran `sluice rollout abort` (test/rollouts).',
+  SLU8107: 'Found when the controller opens its journal after a crash (rollouts/controller/journal.test.ts).',
   SLU2013:
     'A fallback: a value that fits none of the forms an anyOf/oneOf allows, when no single form explains the error better. No schema sluice ships has such a shape today; the message lists what each form requires.',
   SLU7007: 'Reported when the rollout controller compiles a weight overlay that names a route or subset the VirtualService does not have (an overlay is a compile option, not a file); the route tests show it.',

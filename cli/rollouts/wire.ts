@@ -65,7 +65,7 @@ export class RolloutWiring {
   constructor(private readonly options: RolloutWiringOptions) {
     const logger = options.logger;
     const journal = options.journalPath ? new FileJournal(options.journalPath) : new MemoryJournal();
-    if (journal instanceof FileJournal) for (const p of journal.problems) logger.warn(`${options.journalPath}:${p.line}: ${p.message}`, { file: options.journalPath, line: p.line });
+    if (journal instanceof FileJournal) for (const p of journal.problems) logger.warn(`${options.journalPath}:${p.line}: SLU8107 ${p.message}`, { file: options.journalPath, line: p.line, code: 'SLU8107' });
     this.journal = journal;
     this.controller = new RolloutController({
       traffic: this.traffic,

@@ -137,6 +137,7 @@ describe('rollout controller: the step state machine', () => {
     await late.controller.sync(modelOf(policy('  - setWeight: 20\n  - pause: {duration: 5s}', '  ackDeadline: 3s')), 'r1');
     await run(late, 3_500);
     assert.equal(status(late).phase, 'Degraded');
+    assert.equal(status(late).abort?.code, 'SLU8102');
     assert.match(status(late).reason, /step 1\/2 \(setWeight 20\): not every proxy ACKed the new configuration within ackDeadline 3s \(waiting for frontend-1\)/);
     assert.equal(late.traffic.lastCanaryWeight(), 0);
   });
@@ -148,6 +149,7 @@ describe('rollout controller: the step state machine', () => {
     const st = status(s);
     assert.equal(st.phase, 'Degraded');
     assert.equal(st.canaryWeight, 0);
+    assert.equal(st.abort?.code, 'SLU8101');
     assert.equal(st.abort?.metric, 'success');
     assert.equal(st.abort?.value, 0.8);
     assert.equal(st.abort?.condition, 'result[0] >= 0.95 is false');
@@ -191,6 +193,7 @@ describe('rollout controller: the step state machine', () => {
     await run(s, 2_000);
     assert.equal(status(s).phase, 'Degraded');
     assert.match(status(s).reason, /not promoting on no data/);
+    assert.equal(status(s).abort?.code, 'SLU8103');
     assert.ok(!transitions(s.journal).some((t) => t.to === 'Healthy'));
     assert.ok(!s.traffic.pushes.some((p) => p[0]?.weights.v2 === 100));
   });

@@ -15,6 +15,7 @@
  * Everything is serialized: commands, policy syncs and reconciles never interleave.
  */
 import type { PolicyModel, WeightOverlay } from '../../compiler/index.ts';
+import { ABORTED_BY_USER, ACK_DEADLINE_EXCEEDED, ANALYSIS_FAILED, ANALYSIS_UNRESOLVED, PROGRESS_DEADLINE_EXCEEDED, PROMOTION_NOT_WRITTEN } from './codes.ts';
 import { rolloutSpec } from './spec.ts';
 import { describeStep, formatMs, formatValue, freshState, overlayOf, trafficAfter } from './state.ts';
 import type {
@@ -353,7 +354,7 @@ export class RolloutController {
       if (!acked) {
         if (now - current.push.at > spec.ackDeadlineMs) {
           const waiting = (await this.options.traffic.acknowledged(current.push.versions)).waitingFor;
-          await this.abort(spec, state, now, { at: now, message: `${label}: not every proxy ACKed the new configuration within ackDeadline ${formatMs(spec.ackDeadlineMs)}${waiting.length > 0 ? ` (waiting for ${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', …' : ''})` : ''}` });
+          await this.abort(spec, state, now, { at: now, code: ACK_DEADLINE_EXCEEDED.code, message: `${label}: not every proxy ACKed the new configuration within ackDeadline ${formatMs(spec.ackDeadlineMs)}${waiting.length > 0 ? ` (waiting for ${waiting.slice(0, 5).join(', ')}${waiting.length > 5 ? ', …' : ''})` : ''}` });
         }
         return false;
       }
@@ -377,7 +378,7 @@ export class RolloutController {
         if (outcome === 'stopped') return false;
         if (outcome === 'hold') {
           if (now - clockStart > spec.progressDeadlineMs) {
-            await this.abort(spec, state, now, { at: now, message: `${label}: no verdict within progressDeadline ${formatMs(spec.progressDeadlineMs)}` });
+            await this.abort(spec, state, now, { at: now, code: PROGRESS_DEADLINE_EXCEEDED.code, message: `${label}: no verdict within progressDeadline ${formatMs(spec.progressDeadlineMs)}` });
           } else {
             this.transition(spec, state, 'Progressing', `${label}: analysis running`, now);
           }
@@ -444,7 +445,7 @@ export class RolloutController {
       try {
         run = saved ? this.options.analysis.resume(spec, analysis, saved, model) : this.options.analysis.start(spec, analysis, now, model);
       } catch (e) {
-        await this.abort(spec, state, now, { at: now, message: `${background ? 'background analysis' : `analysis of step ${state.stepIndex + 1}`} cannot run: ${(e as Error).message}` });
+        await this.abort(spec, state, now, { at: now, code: ANALYSIS_UNRESOLVED.code, message: `${background ? 'background analysis' : `analysis of step ${state.stepIndex + 1}`} cannot run: ${(e as Error).message}` });
         return 'stopped';
       }
       this.runs.set(runKey, run);
@@ -465,7 +466,7 @@ export class RolloutController {
       case 'Failed':
       case 'Error': {
         const m = run.decisive;
-        const reason: AbortReason = { at: now, message: `${what} ${run.phase === 'Failed' ? 'failed' : 'errored'}: ${run.reason ?? 'no reason given'}` };
+        const reason: AbortReason = { at: now, code: ANALYSIS_FAILED.code, message: `${what} ${run.phase === 'Failed' ? 'failed' : 'errored'}: ${run.reason ?? 'no reason given'}` };
         if (m) {
           reason.metric = m.metric;
           reason.value = m.value;
@@ -513,6 +514,7 @@ export class RolloutController {
     delete state.promotion;
     delete state.completedStepsAt;
     this.transition(spec, state, 'Degraded', `aborted: ${reason.message}`, now);
+    this.options.logger?.warn(`rollout ${spec.key}: ${reason.code} ${reason.message}`, { rollout: spec.key, code: reason.code, ...(reason.metric ? { metric: reason.metric, value: reason.value } : {}) });
     state.rollbackPush = await this.pushAll(now, spec.key);
     if (spec.promotion.recordRollback && spec.promotion.mode !== 'none') await this.recordRollback(spec, state, reason);
   }
@@ -541,7 +543,7 @@ export class RolloutController {
       const undecided = background.undecidedMetrics();
       if (undecided.length > 0) {
         if (now - state.completedStepsAt > spec.progressDeadlineMs) {
-          await this.abort(spec, state, now, { at: now, message: `background analysis has no successful measurement of ${undecided.join(', ')} within progressDeadline ${formatMs(spec.progressDeadlineMs)}: not promoting on no data` });
+          await this.abort(spec, state, now, { at: now, code: PROGRESS_DEADLINE_EXCEEDED.code, message: `background analysis has no successful measurement of ${undecided.join(', ')} within progressDeadline ${formatMs(spec.progressDeadlineMs)}: not promoting on no data` });
         } else {
           this.transition(spec, state, 'Progressing', `every step is done; promotion waits until background analysis has a successful measurement of ${undecided.join(', ')}`, now);
         }
@@ -557,7 +559,7 @@ export class RolloutController {
     const push = state.step.push;
     if (push && push.ackedAt === undefined) {
       if (!(await this.watchAck(spec, state, push, now, label))) {
-        if (now - push.at > spec.ackDeadlineMs) await this.abort(spec, state, now, { at: now, message: `promotion: not every proxy ACKed 100% to the canary within ackDeadline ${formatMs(spec.ackDeadlineMs)}` });
+        if (now - push.at > spec.ackDeadlineMs) await this.abort(spec, state, now, { at: now, code: ACK_DEADLINE_EXCEEDED.code, message: `promotion: not every proxy ACKed 100% to the canary within ackDeadline ${formatMs(spec.ackDeadlineMs)}` });
         return false;
       }
     }
@@ -616,6 +618,7 @@ export class RolloutController {
         }
       } catch (e) {
         this.transition(spec, state, 'Progressing', `writing the promotion failed (${(e as Error).message}); retrying`, now);
+        this.options.logger?.warn(`rollout ${spec.key}: ${PROMOTION_NOT_WRITTEN.code} writing the promotion failed: ${(e as Error).message}`, { rollout: spec.key, code: PROMOTION_NOT_WRITTEN.code });
         return false;
       }
       promotion.stage = 'waiting-to-be-served';
@@ -638,7 +641,7 @@ export class RolloutController {
       case 'abort':
         if (state.phase === 'Degraded') return { ok: false, message: `${spec.key} is already aborted` };
         if (state.phase === 'Healthy') return { ok: false, message: `${spec.key} is Healthy (promoted); start a new rollout to change it` };
-        await this.abort(spec, state, now, { at: now, message: 'aborted by `sluice rollout abort`' });
+        await this.abort(spec, state, now, { at: now, code: ABORTED_BY_USER.code, message: 'aborted by `sluice rollout abort`' });
         return { ok: true, message: `${spec.key} aborted: the canary has weight 0` };
       case 'retry':
         if (state.phase !== 'Degraded') return { ok: false, message: `${spec.key} is ${state.phase}; only an aborted (Degraded) rollout can be retried` };

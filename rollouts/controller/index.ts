@@ -40,3 +40,4 @@ export type {
   StepState,
   TrafficPlane,
 } from './types.ts';
+export * as rolloutCodes from './codes.ts';

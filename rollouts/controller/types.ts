@@ -107,6 +107,8 @@ export interface StepState {
 /** Why a rollout was aborted: the deciding metric when there is one. */
 export interface AbortReason {
   at: number;
+  /** SLU81xx (rollouts/controller/codes.ts). */
+  code: string;
   message: string;
   metric?: string;
   value?: number | number[] | null;
