@@ -80,6 +80,34 @@ spec:
 `;
 }
 
+function httpRoute(weight: number): string {
+  return `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: api, namespace: team-b}
+spec:
+  parentRefs: [{group: "", kind: Service, name: api, port: 8080}]
+  rules:
+  - backendRefs:
+    - {name: api, port: 8080, weight: ${weight}}
+    - {name: front, port: 8080, weight: 10}
+`;
+}
+
+function rollout(route: string): string {
+  return `apiVersion: rollouts.sluice.dev/v1alpha1
+kind: Rollout
+metadata: {name: svc-0, namespace: team-a}
+spec:
+  target: {virtualService: svc-0, route: ${route}}
+  stableSubset: v1
+  canarySubset: v2
+  steps:
+  - setWeight: 20
+  - pause: {duration: 5m}
+  - setWeight: 100
+`;
+}
+
 /** Everything observable about a validation, without object identities. */
 function validationView(result: ValidationResult): unknown {
   return {
@@ -239,6 +267,25 @@ spec:
   },
   { title: 'and is fixed', apply: (f) => f.set('team-a/svc-1.yaml', service('svc-1', 'team-a')) },
   { title: 'a whole service is deleted', apply: (f) => f.delete('team-b/ghost.yaml') },
+  {
+    title: 'a Gateway API HTTPRoute attaches to a Service without a VirtualService',
+    apply: (f) => f.set('team-b/mesh.yaml', `${service('api', 'team-b').split('---\n').slice(0, 3).join('---\n')}---\n${httpRoute(50)}`),
+  },
+  { title: 'the HTTPRoute changes its weights', apply: (f) => f.set('team-b/mesh.yaml', `${service('api', 'team-b').split('---\n').slice(0, 3).join('---\n')}---\n${httpRoute(0)}`) },
+  {
+    title: 'a Rollout targets a route',
+    apply: (f) => f.set('team-a/rollout.yaml', rollout('split')),
+  },
+  {
+    title: 'the Rollout targets a route that does not exist',
+    apply: (f) => f.set('team-a/rollout.yaml', rollout('nope')),
+    expect: (r) => assert.ok(r.diagnostics.some((d) => d.file === 'team-a/rollout.yaml' && d.code.startsWith('SLU6')), codes(r).join('\n')),
+  },
+  {
+    title: 'a PeerAuthentication makes the namespace STRICT',
+    apply: (f) => f.set('team-a/mtls.yaml', 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: team-a}\nspec:\n  mtls: {mode: STRICT}\n'),
+  },
+  { title: 'and PERMISSIVE again', apply: (f) => f.set('team-a/mtls.yaml', 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: team-a}\nspec:\n  mtls: {mode: PERMISSIVE}\n') },
   {
     title: 'a Service is edited (workload selection changes)',
     apply: (f) => f.set('team-a/svc-0.yaml', service('svc-0', 'team-a').replace('selector: {app: svc-0}', 'selector: {app: svc-0, tier: web}')),
