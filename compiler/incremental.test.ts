@@ -244,7 +244,12 @@ spec:
     apply: (f) => f.set('team-b/copy.yaml', service('svc-1', 'team-a').split('---\n')[4] ?? ''),
     expect: (r) => assert.ok(codes(r).some((c) => c.startsWith('SLU1') && c.includes('team-b/copy.yaml')), codes(r).join('\n')),
   },
+  {
+    title: 'the original is removed from its file (the copy takes its place)',
+    apply: (f) => f.set('team-a/svc-1.yaml', service('svc-1', 'team-a').split('---\n').filter((_, i) => i !== 4).join('---\n')),
+  },
   { title: 'the copy is deleted', apply: (f) => f.delete('team-b/copy.yaml') },
+  { title: 'the route is back in its file', apply: (f) => f.set('team-a/svc-1.yaml', service('svc-1', 'team-a')) },
   {
     title: 'a destination host gets a typo (only contents change: verify finds the missing cluster)',
     apply: (f) => f.set('team-a/svc-3.yaml', typo(false)),

@@ -30,6 +30,8 @@ export class ValidationCache {
   readonly schema = new WeakMap<PolicyDocument, Diagnostic[]>();
   model: PolicyModel | undefined;
   rootNamespace: string | undefined;
+  /** The last model was built from documents with copies dropped (not each file's documents). */
+  modelHadRepeats = false;
 }
 
 export interface ValidationResult {
@@ -64,19 +66,23 @@ function validateUpdate(loaded: LoadResult & { update: LoadUpdate }, options: Va
   const { update } = loaded;
   const incremental = update.incremental && cache.model !== undefined && cache.rootNamespace === options.rootNamespace;
   // with a resource defined twice the loader drops copies, so documents are not just files' documents: build afresh
-  const modelIncremental = incremental && !cache.parse.hasRepeats;
+  const modelIncremental = incremental && !cache.parse.hasRepeats && !cache.modelHadRepeats;
+  const previous = cache.model;
+  // should anything below throw, the next run starts afresh instead of from a half-updated cache
+  cache.model = undefined;
   const schemaDiagnostics: Diagnostic[] = [];
   for (const doc of loaded.documents) {
     let found = incremental && !update.changedFiles.has(doc.file) ? cache.schema.get(doc) : undefined;
     if (found === undefined) cache.schema.set(doc, (found = validateDocument(doc)));
     for (const d of found) schemaDiagnostics.push(d);
   }
-  const built = (modelIncremental && cache.model ? updateModel(cache.model, loaded.documents, update, { rootNamespace: options.rootNamespace }) : undefined) ??
+  const built = (modelIncremental && previous ? updateModel(previous, loaded.documents, update, { rootNamespace: options.rootNamespace }) : undefined) ??
     buildModel(loaded.documents, { rootNamespace: options.rootNamespace });
   const { model, diagnostics: modelDiagnostics } = built;
   if (!incremental) cache.analyzers.clear();
   const findings = analyzeIncrementally(model, cache.analyzers, update.changedFiles);
   cache.model = model;
+  cache.modelHadRepeats = cache.parse.hasRepeats;
   cache.rootNamespace = options.rootNamespace;
   const schemaErrorsAt = new Set(schemaDiagnostics.filter((d) => d.severity === 'error').map(locationKey));
   const semantic = [...modelDiagnostics, ...findings].filter((d) => !schemaErrorsAt.has(locationKey(d)));
