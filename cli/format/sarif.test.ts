@@ -127,11 +127,11 @@ describe('sarif format', () => {
     assert.deepEqual(checkSarif(parsed), []);
   });
 
-  it('turns an empty range into one character, and leaves out the region of a whole-file finding', () => {
+  it('turns an empty range into one character, and points a whole-file finding at its first line (code scanning needs a startLine)', () => {
     const log = render({ code: HOST.code, line: 3, col: 5, endLine: 3, endCol: 5 }, { code: HOST.code, file: 'b.yaml', line: 0, col: 0, endLine: 0, endCol: 0 });
     const [empty, whole] = log.runs[0]!.results;
     assert.deepEqual(empty?.locations[0]?.physicalLocation.region, { startLine: 3, startColumn: 5, endLine: 3, endColumn: 6 });
-    assert.equal(whole?.locations[0]?.physicalLocation.region, undefined);
+    assert.deepEqual(whole?.locations[0]?.physicalLocation.region, { startLine: 1 });
     assert.deepEqual(checkSarif(log), []);
   });
 

@@ -75,7 +75,11 @@ function rule(id: string, def: CodeDefinition | undefined): Record<string, unkno
 function physicalLocation(range: SourceRange, options: Pick<FormatOptions, 'cwd' | 'root'>): Record<string, unknown> {
   const uri = pathToRelativeUri(rootRelative(range.file, options.cwd, options.root));
   const location: Record<string, unknown> = { artifactLocation: { uri, uriBaseId: SRCROOT } };
-  if (range.line >= 1) {
+  // GitHub code scanning drops a result without region.startLine, so a finding about a
+  // whole file (line 0) points at its first line.
+  if (range.line < 1) {
+    location.region = { startLine: 1 };
+  } else {
     const region: Record<string, number> = { startLine: range.line };
     if (range.col >= 1) region.startColumn = range.col;
     const endLine = range.endLine >= range.line ? range.endLine : range.line;
