@@ -244,6 +244,28 @@ describe('rollout controller: the step state machine', () => {
   });
 });
 
+describe('rollout controller: failed pushes', () => {
+  it('a step whose push fails has not begun, and a rollback whose push fails is pushed again', async () => {
+    const s = setup({ scripts: { success: ['F'] } });
+    await s.controller.sync(modelOf(policy('  - setWeight: 20\n  - pause: {duration: 1s}\n  - analysis: {templates: [{templateName: success}]}')), 'r1');
+    s.traffic.failNext = 1;
+    await s.controller.reconcile();
+    assert.equal(status(s).step, 1);
+    assert.equal(status(s).canaryWeight, 0, 'the weight the proxies have');
+    assert.ok(!transitions(s.journal).some((t) => / began/.test(t.reason)), 'the step has not begun');
+    await run(s, 250);
+    assert.equal(status(s).canaryWeight, 20);
+    assert.equal(status(s).phase, 'Paused');
+    s.traffic.failNext = 1;
+    await run(s, 1_000);
+    assert.equal(status(s).phase, 'Degraded');
+    const pushesBefore = s.traffic.pushes.length;
+    await run(s, 250);
+    assert.equal(s.traffic.pushes.length, pushesBefore + 1, 'the rollback is pushed on the next reconcile');
+    assert.equal(s.traffic.lastCanaryWeight(), 0);
+  });
+});
+
 describe('rollout controller: commands', () => {
   it('promote skips a pause, --full skips to promotion; abort and retry', async () => {
     const s = setup();

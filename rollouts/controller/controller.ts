@@ -318,6 +318,8 @@ export class RolloutController {
   /** One move of the state machine; true when it should be asked again at once. */
   private async advance(spec: RolloutSpec, state: RolloutState, now: number): Promise<boolean> {
     if (state.phase === 'Degraded') {
+      // a rollback whose push failed is pushed again until it goes through
+      if (!state.rollbackPush) state.rollbackPush = await this.pushAll(now, spec.key);
       await this.watchAck(spec, state, state.rollbackPush, now, 'rollback');
       return false;
     }
@@ -339,13 +341,21 @@ export class RolloutController {
         this.transition(spec, state, 'Progressing', `${label} waits for a deployment window (${spec.windows.join(' | ')})`, now);
         return false;
       }
-      current.startedAt = now;
       const traffic = trafficAfter(state.traffic, step, spec);
       if (traffic) {
+        const before = state.traffic;
         state.traffic = traffic;
-        current.push = await this.pushAll(now, spec.key);
+        try {
+          current.push = await this.pushAll(now, spec.key);
+        } catch (e) {
+          // nothing was pushed: the step has not begun, the next reconcile tries again
+          state.traffic = before;
+          throw e;
+        }
+        current.startedAt = now;
         this.transition(spec, state, 'Progressing', `${label} began: pushed, waiting for every proxy to ACK`, now);
       } else {
+        current.startedAt = now;
         this.transition(spec, state, 'Progressing', `${label} began`, now);
       }
     }
@@ -513,9 +523,14 @@ export class RolloutController {
     state.traffic = { weight: 0 };
     delete state.promotion;
     delete state.completedStepsAt;
+    delete state.rollbackPush;
     this.transition(spec, state, 'Degraded', `aborted: ${reason.message}`, now);
     this.options.logger?.warn(`rollout ${spec.key}: ${reason.code} ${reason.message}`, { rollout: spec.key, code: reason.code, ...(reason.metric ? { metric: reason.metric, value: reason.value } : {}) });
-    state.rollbackPush = await this.pushAll(now, spec.key);
+    try {
+      state.rollbackPush = await this.pushAll(now, spec.key);
+    } catch (e) {
+      this.options.logger?.warn(`rollout ${spec.key}: pushing the rollback failed (${(e as Error).message}); trying again`, { rollout: spec.key });
+    }
     if (spec.promotion.recordRollback && spec.promotion.mode !== 'none') await this.recordRollback(spec, state, reason);
   }
 
@@ -552,8 +567,16 @@ export class RolloutController {
     }
     this.finishRun(spec.key, 'background');
     if (state.traffic.weight !== 100 || state.traffic.headerRoute || state.traffic.mirror) {
+      const before = state.traffic;
       state.traffic = { weight: 100 };
-      state.step = { index: state.stepIndex, startedAt: now, push: await this.pushAll(now, spec.key) };
+      let push: PushState;
+      try {
+        push = await this.pushAll(now, spec.key);
+      } catch (e) {
+        state.traffic = before;
+        throw e;
+      }
+      state.step = { index: state.stepIndex, startedAt: now, push };
       this.transition(spec, state, 'Progressing', `every step is done: the canary gets 100%; waiting for every proxy to ACK`, now);
     }
     const push = state.step.push;

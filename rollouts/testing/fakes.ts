@@ -22,8 +22,14 @@ export class FakeTrafficPlane implements TrafficPlane {
   /** Proxies ACK every push at once when true; else only up to `ackedUpTo`. */
   autoAck = true;
   ackedUpTo = 0;
+  /** Pushes to refuse (the overlay did not compile, say) before the next one goes through. */
+  failNext = 0;
 
   async apply(overlays: readonly WeightOverlay[]): Promise<PushedVersions> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('the rollout overlay does not compile');
+    }
     this.pushes.push(JSON.parse(JSON.stringify(overlays)) as WeightOverlay[]);
     if (this.autoAck) this.ackedUpTo = this.pushes.length;
     return { 'grpc/shop/app=frontend': `v${this.pushes.length}` };
