@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parser } from '@prometheus-io/lezer-promql';
 import { BUILTIN_TEMPLATE_NAME } from '../../compiler/analyze/rollouts/index.ts';
 import { validateSources } from '../../compiler/index.ts';
 import { builtinTemplateSources, goldenSignalTemplates } from './builtins.ts';
@@ -107,7 +108,9 @@ spec:
     assert.deepEqual(metrics, []);
     assert.deepEqual(diagnostics.map((d) => [d.code, d.file, d.line]), [['SLU6027', 'templates.yaml', 23]]);
     const bad = resolveAnalysis(model, 'shop', { templates: [{ templateName: 'success-rate' }], args: [{ name: 'service', value: 're"views' }] });
-    assert.deepEqual(bad.diagnostics.map((d) => d.code), ['SLU6020']);
+    // A quote in a label value is escaped, not a broken query (see the injection test below).
+    assert.deepEqual(bad.diagnostics, []);
+    assert.equal(bad.metrics[0]?.query, 'sum(rate(requests{service="re\\"views"}[1m]))');
   });
   it('falls back to the built-in templates; a repository template of the same name wins', () => {
     const builtin = resolveAnalysis(model, 'shop', { templates: [{ templateName: 'sluice-istio-error-rate', clusterScope: true }] }, { service: 'reviews', namespace: 'shop', subset: 'v2' });
@@ -143,5 +146,19 @@ describe('built-in templates', () => {
   it('without the controller`s arguments select nothing: held as no data, never passed', () => {
     const { metrics } = resolveAnalysis(model, 'shop', { templates: [{ templateName: 'sluice-istio-success-rate', clusterScope: true }] });
     assert.match(metrics[0]?.query ?? '', /destination_service_name="",destination_version=""/);
+  });
+  it('an argument inside a quoted label value is escaped: a hostile service name cannot change the query', () => {
+    const hostile = 'reviews"} or vector(1) #';
+    const { metrics, diagnostics } = resolveAnalysis(model, 'shop', { templates: [{ templateName: 'success-rate' }], args: [{ name: 'service', value: hostile }, { name: 'stable', value: 'v1\\"}' }] });
+    assert.deepEqual(diagnostics, []);
+    assert.equal(metrics[0]?.query, 'sum(rate(requests{service="reviews\\"} or vector(1) #"}[1m]))');
+    assert.equal(metrics.find((m) => m.name === 'judged')?.judge?.baselineQuery, 'errors{subset="v1\\\\\\"}"}[1m]');
+    // The query still selects one series by its label, with the whole value as the label's value.
+    const lezer = parser.parse(metrics[0]?.query ?? '');
+    const labels: string[] = [];
+    lezer.iterate({ enter: (n) => void (n.name === 'StringLiteral' && labels.push(JSON.parse(metrics[0]?.query.slice(n.from, n.to) ?? '') as string)) });
+    assert.deepEqual(labels, [hostile]);
+    // Outside a string an argument is PromQL, as in Argo (a window, a threshold).
+    assert.equal(metrics[0]?.successCondition, 'result[0] >= 0.95');
   });
 });

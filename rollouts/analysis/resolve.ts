@@ -23,6 +23,7 @@ import type { Diagnostic, Located } from '../../compiler/diagnostics/index.ts';
 import { buildModel, loadSources } from '../../compiler/index.ts';
 import type { AnalysisTemplate, PathSegment, PolicyDocument, PolicyModel } from '../../compiler/index.ts';
 import { builtinTemplateSources } from './builtins.ts';
+import { substituteQueryArgs } from './query-args.ts';
 import type { JudgeSpec, ResolvedMetric } from './types.ts';
 
 export interface TemplateRef {
@@ -125,7 +126,18 @@ function resolveTemplate(
     return undefined;
   }
   const name = templateName(template);
-  const annotations = substituteDeep(annotationsOf(template), values) as Record<string, string>;
+  const rawAnnotations = annotationsOf(template);
+  const annotations = substituteDeep(rawAnnotations, values) as Record<string, string>;
+  // Judge baselines are PromQL: their arguments are escaped like a query's.
+  for (const [key, text] of Object.entries(rawAnnotations)) {
+    if (!key.startsWith('sluice.dev/judge-baseline.')) continue;
+    const substituted = substituteQueryArgs(text, values);
+    if (substituted.ok) annotations[key] = substituted.text;
+    else {
+      diagnostics.push(diagnostic(INVALID_SLUICE_ANNOTATION, template.doc.locate(['metadata', 'annotations', key], 'value'), `the annotation ${key} of ${templateName(template)}: ${substituted.message}`));
+      return undefined;
+    }
+  }
   const dryRunEntries = [...((template.doc.data.spec as { dryRun?: unknown[] } | undefined)?.dryRun ?? []), ...(refs.dryRun ?? [])];
   const out: ResolvedMetric[] = [];
   let ok = true;
@@ -158,7 +170,13 @@ function resolveTemplate(
       return n;
     };
     const prometheus = ((raw.provider as Record<string, unknown> | undefined)?.prometheus ?? {}) as { address?: unknown; query?: unknown };
-    const query = typeof prometheus.query === 'string' ? prometheus.query : '';
+    const rawQuery = ((metric.raw as { provider?: { prometheus?: { query?: unknown } } }).provider?.prometheus?.query ?? '') as unknown;
+    const substitutedQuery = typeof rawQuery === 'string' ? substituteQueryArgs(rawQuery, values) : { ok: true as const, text: '' };
+    if (!substitutedQuery.ok) {
+      diagnostics.push(diagnostic(INVALID_PROMQL, locate('provider/prometheus/query'), `the query of metric ${metric.name} in ${name}: ${substitutedQuery.message}`));
+      ok = false;
+    }
+    const query = substitutedQuery.ok ? substitutedQuery.text : typeof prometheus.query === 'string' ? prometheus.query : '';
     const syntax = promqlSyntaxError(query);
     if (syntax) {
       diagnostics.push(diagnostic(INVALID_PROMQL, locate('provider/prometheus/query'), `the query of metric ${metric.name} in ${name} is not valid PromQL after its arguments are substituted: ${syntax.message} (query: ${query})`));
