@@ -59,4 +59,19 @@ describe('evaluateCondition', () => {
     error('toString(result)', /not supported/);
     error('result["length"] == 1', /array index must be a whole number/);
   });
+  it('bounds the work of hostile conditions: nested predicates, deep nesting, huge results, modulo by zero', () => {
+    const many = Array.from({ length: 150 }, (_, i) => i / 150);
+    // 150³ predicate bodies: without a bound this blocks the event loop.
+    error('count(result, {count(result, {count(result, {# >= 0}) > 0}) > 0}) > 0', /more than 1000000 steps/, many);
+    yes('all(result, {any(result, {# >= 0})})', many);
+    error(`${'('.repeat(5000)}result[0]${')'.repeat(5000)} > 0`, /./);
+    error(`${'!'.repeat(100)}true`, /nests too deeply/);
+    const huge = Array.from({ length: 300_000 }, (_, i) => i);
+    yes('max(result) == 299999 && min(result) == 0', huge);
+    const big = evaluateCondition('result > 1', huge);
+    assert.ok(!big.ok && big.message.length < 200, 'a message about a large result stays short');
+    error('result[0] % 0 == 0', /modulo by zero/);
+    yes('result[0] / 0 > 1e308', [1]);
+    no('result[0] / 0 > 0 || result[0] / 0 <= 0 || result[0] / 0 == result[0] / 0', [0]);
+  });
 });

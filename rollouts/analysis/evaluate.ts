@@ -2,8 +2,8 @@
  * Evaluates Argo Rollouts' metric conditions (the antonmedv/expr subset that analysis uses)
  * over the jsep AST the compiler parses them into. An interpreter of a closed set of node
  * types and builtins: nothing from the condition text ever reaches JavaScript evaluation,
- * property lookups never leave plain arrays, and every run is bounded by the AST's size
- * times the result's length.
+ * property lookups never leave plain arrays, and every run is bounded: at most 64 levels
+ * of nesting and a million node evaluations (nested predicates multiply), else an Error.
  *
  * `result` is the measurement flattened to numbers. Where a single number is expected and
  * the result is a one-element array, the element is used, so `result >= 0.95` and
@@ -27,7 +27,8 @@ const fail = (message: string): never => {
 const isClosure = (v: Value): v is Closure => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function describe(v: Value): string {
-  if (Array.isArray(v)) return `[${v.map(describe).join(', ')}]`;
+  // A matrix can hold thousands of points: a message shows the first few.
+  if (Array.isArray(v)) return v.length > 5 ? `[${v.slice(0, 5).map(describe).join(', ')}, … ${v.length} values]` : `[${v.map(describe).join(', ')}]`;
   if (isClosure(v)) return 'a predicate';
   if (typeof v === 'string') return JSON.stringify(v);
   return String(v);
@@ -81,7 +82,8 @@ const ARITHMETIC: Record<string, (a: number, b: number) => number> = {
   '-': (a, b) => a - b,
   '*': (a, b) => a * b,
   '/': (a, b) => a / b,
-  '%': (a, b) => a % b,
+  // expr's `%` is integer modulo, which errors on a zero divisor (JavaScript would give NaN).
+  '%': (a, b) => (b === 0 ? fail('modulo by zero') : a % b),
   '^': (a, b) => a ** b,
   '**': (a, b) => a ** b,
 };
@@ -111,6 +113,8 @@ interface Scope {
   result: Value;
   element?: Value;
   depth: number;
+  /** Nodes left to evaluate, shared by the whole run: nested predicates multiply work. */
+  budget: { left: number };
 }
 
 function predicateOver(name: string, args: ConditionNode[], scope: Scope): { items: Value[]; test: (item: Value) => Value } {
@@ -169,12 +173,12 @@ const BUILTINS: Record<string, Builtin> = {
   max: (args, scope) => {
     const values = args.map((a) => evaluate(a, scope));
     const xs = values.length === 1 && Array.isArray(values[0]) ? numbers(values[0], 'max()') : numbers(values, 'max()');
-    return xs.length === 0 ? fail('max() of nothing') : Math.max(...xs);
+    return xs.length === 0 ? fail('max() of nothing') : xs.reduce((a, b) => Math.max(a, b));
   },
   min: (args, scope) => {
     const values = args.map((a) => evaluate(a, scope));
     const xs = values.length === 1 && Array.isArray(values[0]) ? numbers(values[0], 'min()') : numbers(values, 'min()');
-    return xs.length === 0 ? fail('min() of nothing') : Math.min(...xs);
+    return xs.length === 0 ? fail('min() of nothing') : xs.reduce((a, b) => Math.min(a, b));
   },
   // Argo's helper: the first argument unless it is nil (or cannot be evaluated: an index past the end).
   default: (args, scope) => {
@@ -219,9 +223,16 @@ const BUILTINS: Record<string, Builtin> = {
 };
 
 const MAX_DEPTH = 64;
+/**
+ * Node evaluations one condition may take. A predicate runs its body once per element, so
+ * `all(result, {any(result, {…})})` costs len(result)² — nested deeper over a large
+ * matrix it would block the controller for hours. Generous for any real condition.
+ */
+const MAX_STEPS = 1_000_000;
 
 function evaluate(node: ConditionNode, scope: Scope): Value {
   if (scope.depth > MAX_DEPTH) return fail('the condition nests too deeply');
+  if (--scope.budget.left < 0) return fail(`the condition takes more than ${MAX_STEPS} steps on this result (nested predicates over a large result?)`);
   const inner = { ...scope, depth: scope.depth + 1 };
   switch (node.type) {
     case 'Literal': {
@@ -334,7 +345,7 @@ export function evaluateCondition(condition: string, result: number | number[]):
   const parsed = parseCondition(condition);
   if (!parsed.ok) return { ok: false, message: `the condition does not parse: ${parsed.message}` };
   try {
-    const value = evaluate(parsed.ast, { result: Array.isArray(result) ? [...result] : result, depth: 0 });
+    const value = evaluate(parsed.ast, { result: Array.isArray(result) ? [...result] : result, depth: 0, budget: { left: MAX_STEPS } });
     if (typeof value !== 'boolean') return { ok: false, message: `the condition gave ${describe(value)}, not true or false` };
     return { ok: true, value };
   } catch (error) {
