@@ -174,6 +174,26 @@ describe('AnalysisRun: no data', () => {
     await drive(run, clock);
     assert.equal(run.phase(), 'Failed');
   });
+  it('+Inf or NaN in a result can fail a metric but never pass it: such a pass is held, then fails', async () => {
+    for (const [condition, result] of [
+      [{ successCondition: 'result[0] >= 0.95' }, [Infinity]],
+      [{ failureCondition: 'result[0] > 0.05' }, [NaN, 0.01]],
+      [{ successCondition: 'result[1] >= 0.95' }, [-Infinity, 0.99]],
+    ] as const) {
+      const p = new ScriptedProvider().script('m', [...result]);
+      const { run, clock, seen } = setup([metric('m', { count: 3, noDataBudgetMs: 30_000, ...condition })], p);
+      await drive(run, clock);
+      assert.equal(run.phase(), 'Failed', JSON.stringify(condition));
+      assert.ok(seen.every((m) => m.phase !== 'Successful' && m.noData === true), JSON.stringify(seen));
+      assert.match(seen[0]?.message ?? '', /holding: the conditions passed a result that is not all finite numbers/);
+    }
+    // A failure on +Inf (p99 above the highest bucket) is decided at once.
+    const p = new ScriptedProvider().script('m', [Infinity]);
+    const { run, clock } = setup([metric('m', { ...sr, successCondition: 'result[0] <= 500' })], p);
+    await drive(run, clock);
+    assert.equal(run.phase(), 'Failed');
+    assert.equal(p.asked.length, 1);
+  });
   it('data resets the budget: a new streak starts from its own first no-data measurement', async () => {
     const p = new ScriptedProvider().script('m', [], [], [0.99], [], [], [0.99], [0.99]);
     const { run, clock } = setup([metric('m', { ...sr, count: 3, noDataBudgetMs: 25_000 })], p);

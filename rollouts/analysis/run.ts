@@ -7,7 +7,8 @@
  *   first). `inconclusiveLimit` and `consecutiveErrorLimit` (default 4) count the same way.
  * - Error measurements do not count toward `count`; after one, the next try comes 10 s
  *   later (or after the interval, if shorter), as in Argo.
- * - No data (an empty or all-NaN result, a judge sample below its minimum, or a metrics
+ * - No data (an empty or all-NaN result, a pass on a result with NaN or ±Inf in it, a
+ *   judge sample below its minimum, or a metrics
  *   backend that cannot be reached at all — MetricsUnavailableError) is held:
  *   recorded as an Inconclusive measurement flagged `noData` that counts toward neither
  *   `count` nor `inconclusiveLimit`. When no data lasts `noDataBudgetMs` from the first
@@ -197,6 +198,13 @@ export class AnalysisRun {
     const base = { metric: metric.name, query: result.query, startedAt: iso(startedAt), finishedAt: iso(finishedAt), ...(metric.dryRun ? { dryRun: true } : {}) };
     let measurement: Measurement;
     let next = metric.intervalMs;
+    let verdict = 'values' in result ? verdictOf(metric, result.values) : undefined;
+    // A pass needs finite numbers: `result[0] >= 0.99` is true of +Inf (x / 0), and a
+    // failureCondition is false of NaN. Such a pass is held as no data; a failure stands.
+    if ('values' in result && verdict?.phase === 'Successful' && !metric.judge && !result.values.every(Number.isFinite)) {
+      result = { noData: `the conditions passed a result that is not all finite numbers (${formatResult(result.values)})`, query: result.query, value: result.values };
+      verdict = undefined;
+    }
     if ('error' in result) {
       measurement = { ...base, value: null, phase: 'Error', message: `the query failed: ${result.error}` };
       state.error++;
@@ -220,10 +228,10 @@ export class AnalysisRun {
     } else {
       // Conditions see the array (`result[0]`); the journal shows a lone value as a number.
       const value = metric.judge || result.values.length !== 1 ? result.values : (result.values[0] as number);
-      const verdict = verdictOf(metric, result.values);
-      measurement = { ...base, value, phase: verdict.phase, message: verdict.message };
+      const decided = verdict ?? verdictOf(metric, result.values);
+      measurement = { ...base, value, phase: decided.phase, message: decided.message };
       delete state.noDataSince;
-      this.count(state, verdict.phase);
+      this.count(state, decided.phase);
     }
     state.last = measurement;
     if (state.phase === 'Pending') state.phase = 'Running';
