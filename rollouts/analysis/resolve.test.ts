@@ -161,4 +161,14 @@ describe('built-in templates', () => {
     // Outside a string an argument is PromQL, as in Argo (a window, a threshold).
     assert.equal(metrics[0]?.successCondition, 'result[0] >= 0.95');
   });
+  it('count: 0 is Argo\'s unset: with an interval the metric runs until terminated, without one it measures once', () => {
+    const refs = { templates: [{ templateName: 'sluice-istio-error-rate', clusterScope: true }] };
+    const extra = { service: 'reviews', namespace: 'shop', subset: 'v2' };
+    const background = resolveAnalysis(model, 'shop', { ...refs, args: [{ name: 'count', value: '0' }, { name: 'interval', value: '30s' }] }, extra);
+    assert.deepEqual(background.diagnostics, []);
+    assert.equal(background.metrics[0]?.intervalMs, 30_000);
+    assert.equal(background.metrics[0]?.count, undefined);
+    const counted = resolveAnalysis(model, 'shop', { ...refs, args: [{ name: 'count', value: '3' }] }, extra);
+    assert.equal(counted.metrics[0]?.count, 3);
+  });
 });

@@ -208,7 +208,8 @@ function resolveTemplate(
     if (typeof raw.successCondition === 'string') resolved.successCondition = raw.successCondition;
     if (typeof raw.failureCondition === 'string') resolved.failureCondition = raw.failureCondition;
     if (intervalMs !== undefined) resolved.intervalMs = intervalMs;
-    if (count !== undefined) resolved.count = count;
+    // Argo's EffectiveCount: 0 is unset (measure once, or until terminated with an interval).
+    if (count !== undefined && count > 0) resolved.count = count;
     const consecutiveSuccessLimit = integer('consecutiveSuccessLimit', undefined);
     if (consecutiveSuccessLimit !== undefined && consecutiveSuccessLimit > 0) resolved.consecutiveSuccessLimit = consecutiveSuccessLimit;
     if (judge) resolved.judge = judge;
