@@ -3,6 +3,8 @@
 // reviews.shop v1 and v3 healthy (20 ms, no errors), v2 bad (20% server errors, 700 ms),
 // v4 without traffic.
 import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Registry } from 'prom-client';
 import { buildModel } from '../../compiler/index.ts';
@@ -83,6 +85,29 @@ describe('prometheusProvider against a real Prometheus', () => {
   it('an address that is not an http(s) URL is a plain error (configuration), not "unavailable"', async () => {
     for (const address of ['prometheus:9090', 'not a url', '{{args.prometheus}}']) {
       await assert.rejects(prometheusProvider(address).query('up'), (e: Error) => !isUnavailable(e) && /is not a Prometheus address/.test(e.message), address);
+    }
+  });
+  it('a Prometheus that hangs (no answer, or headers and then nothing) is "unavailable" after the time limit', async () => {
+    // A socket that accepts and stalls: what a wedged Prometheus looks like from outside.
+    const sockets = new Set<Socket>();
+    let stallBody = false;
+    const server = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.once('data', () => {
+        if (stallBody) socket.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"status":');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const p = prometheusProvider(url, { timeoutMs: 300 });
+      await assert.rejects(p.query('up'), (e: Error) => isUnavailable(e) && /unreachable: no answer within 300 ms/.test(e.message));
+      stallBody = true;
+      await assert.rejects(p.query('up'), (e: Error) => isUnavailable(e) && /no answer within 300 ms/.test(e.message));
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
     }
   });
   it('an address nothing listens on is "unavailable"', async () => {

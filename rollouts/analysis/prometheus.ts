@@ -69,6 +69,8 @@ export function prometheusProvider(address: string, options: PrometheusOptions =
       try {
         json = (await response.json()) as ApiResponse;
       } catch (error) {
+        // The time limit covers the body too: a Prometheus that stalls mid-answer is an outage.
+        if ((error as Error).name === 'TimeoutError') throw new MetricsUnavailableError(`Prometheus at ${endpoint.origin} is unreachable: no answer within ${timeoutMs} ms (HTTP ${response.status}, body unfinished)`, { cause: error });
         const message = `Prometheus at ${endpoint.origin} answered HTTP ${response.status} with a body that is not JSON`;
         throw response.status >= 500 ? new MetricsUnavailableError(message, { cause: error }) : new Error(message, { cause: error });
       }
