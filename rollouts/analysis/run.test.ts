@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AnalysisRun } from './run.ts';
 import { FakeClock, metric, ScriptedProvider } from './testing.ts';
-import type { Measurement, ResolvedMetric } from './types.ts';
+import type { AnalysisRunState, Measurement, ResolvedMetric } from './types.ts';
 
 /** Ticks at every due time until the run is over (or `limit` ticks); returns every measurement. */
 async function drive(run: AnalysisRun, clock: FakeClock, limit = 100): Promise<Measurement[]> {
@@ -240,6 +240,31 @@ describe('AnalysisRun: several metrics, dry run, resume', () => {
     await drive(run, clock);
     assert.equal(run.phase(), 'Successful');
     assert.ok(seen.some((m) => m.metric === 'dry' && m.phase === 'Failed' && m.dryRun === true));
+  });
+  it('a run restarted from state() after any tick measures exactly what an uninterrupted run does', async () => {
+    const metrics = [
+      metric('a', { successCondition: 'result[0] >= 0.95', failureLimit: 2, inconclusiveLimit: 1, count: 8, initialDelayMs: 5_000, noDataBudgetMs: 25_000 }),
+      metric('b', { successCondition: 'result[0] < 5', failureCondition: 'result[0] > 8', intervalMs: 7_000, consecutiveErrorLimit: 2, inconclusiveLimit: 3, count: 7 }),
+    ];
+    const script = () =>
+      new ScriptedProvider()
+        .script('a', [0.99], [0.5], [], [NaN], [0.99], new Error('boom'), [0.5], [0.99], [], [0.99], [0.99])
+        .script('b', [1], [6], new Error('x'), new Error('y'), [1], [1], [6], [1], [1]);
+    const shape = (ms: Measurement[]) => ms.map((m) => `${m.metric} ${m.startedAt} ${m.phase} ${JSON.stringify(m.value)} ${m.message ?? ''}`);
+    const whole = setup(metrics, script());
+    const expected = shape(await drive(whole.run, whole.clock));
+    assert.ok(expected.length > 8, 'the script exercises the run');
+    for (let k = 1; k < expected.length; k++) {
+      const p = script();
+      const first = setup(metrics, p);
+      const before = await drive(first.run, first.clock, k);
+      const clock = new FakeClock(first.clock.ms);
+      const resumed = new AnalysisRun({ metrics, providerFor: () => p, now: clock.now, state: JSON.parse(JSON.stringify(first.run.state())) as AnalysisRunState });
+      const after = await drive(resumed, clock);
+      assert.deepEqual(shape([...before, ...after]), expected, `restarted after tick ${k}`);
+      assert.equal(resumed.phase(), whole.run.phase());
+      assert.equal(resumed.reason(), whole.run.reason());
+    }
   });
   it('resumes from state(): counters, due times and the no-data streak survive a restart', async () => {
     const p = new ScriptedProvider().script('m', [0.5], [], [], []);
