@@ -10,7 +10,7 @@ import { Registry } from 'prom-client';
 import { buildModel } from '../../compiler/index.ts';
 import { envoyMetrics, freePort, grpcServerMetrics, istioMetrics, serveMetrics, startPrometheus } from '../testing/index.ts';
 import type { MetricsEndpoint, TestPrometheus, Workload } from '../testing/index.ts';
-import { AnalysisRun, isUnavailable, prometheusProvider, resolveAnalysis } from './index.ts';
+import { AnalysisRun, flattenResult, isUnavailable, prometheusProvider, resolveAnalysis } from './index.ts';
 import type { Measurement, ResolvedMetric } from './index.ts';
 
 const emptyModel = buildModel([]).model;
@@ -109,6 +109,12 @@ describe('prometheusProvider against a real Prometheus', () => {
       for (const socket of sockets) socket.destroy();
       await new Promise((resolve) => server.close(resolve));
     }
+  });
+  it('native histogram samples (Prometheus\' wire format) are a clear error, not a TypeError', () => {
+    const h = { count: '2', sum: '0.5', buckets: [[0, '0.1', '0.2', '2']] };
+    assert.throws(() => flattenResult({ resultType: 'vector', result: [{ metric: {}, histogram: [1700000000, h] }] }), /native histogram samples; .*histogram_quantile/);
+    assert.throws(() => flattenResult({ resultType: 'matrix', result: [{ metric: {}, histograms: [[1700000000, h]] }] }), /native histogram samples/);
+    assert.deepEqual(flattenResult({ resultType: 'matrix', result: [{ metric: {}, values: [[1, '1'], [2, '+Inf']] }] }), [1, Infinity]);
   });
   it('an address nothing listens on is "unavailable"', async () => {
     const p = prometheusProvider(`http://127.0.0.1:${await freePort()}`, { timeoutMs: 2000 });

@@ -28,15 +28,28 @@ function sampleValue(text: unknown): number {
   return typeof text === 'string' ? Number(text) : NaN;
 }
 
+const NATIVE_HISTOGRAM = 'Prometheus returned native histogram samples; a metric needs float samples (wrap the query in histogram_quantile(), histogram_count() or histogram_sum())';
+
+function seriesOf(result: unknown): Record<string, unknown>[] {
+  if (!Array.isArray(result)) throw new Error('Prometheus returned a result that is not a list of series');
+  return result as Record<string, unknown>[];
+}
+
 export function flattenResult(data: ApiResponse['data']): number[] {
   const result = data?.result;
   switch (data?.resultType) {
     case 'scalar':
-      return [sampleValue((result as unknown[])[1])];
+      return [sampleValue(Array.isArray(result) ? result[1] : undefined)];
     case 'vector':
-      return (result as { value: unknown[] }[]).map((s) => sampleValue(s.value[1]));
+      return seriesOf(result).map((s) => {
+        if (!Array.isArray(s.value)) throw new Error(s.histogram !== undefined ? NATIVE_HISTOGRAM : 'Prometheus returned a vector sample without a value');
+        return sampleValue(s.value[1]);
+      });
     case 'matrix':
-      return (result as { values: unknown[][] }[]).flatMap((s) => s.values.map((p) => sampleValue(p[1])));
+      return seriesOf(result).flatMap((s) => {
+        if (!Array.isArray(s.values)) throw new Error(s.histograms !== undefined ? NATIVE_HISTOGRAM : 'Prometheus returned a series without values');
+        return (s.values as unknown[][]).map((p) => sampleValue(p[1]));
+      });
     default:
       throw new Error(`Prometheus returned a ${String(data?.resultType)} result; a metric needs numbers (a scalar, vector or matrix)`);
   }
