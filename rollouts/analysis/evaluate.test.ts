@@ -58,6 +58,17 @@ describe('evaluateCondition', () => {
     error('__proto__ == 1', /`__proto__` is not defined/);
     error('toString(result)', /not supported/);
     error('result["length"] == 1', /array index must be a whole number/);
+    // A call's callee must be a builtin's name: it is never evaluated as an expression.
+    error('result.constructor.constructor("return process")() == 1', /`expression\(\)` is not supported/);
+    error('result["constructor"]["constructor"]("return 1")() == 1', /`expression\(\)` is not supported/);
+    error('result.constructor == 1', /has no field `constructor`/);
+    error('result["constructor"] == 1', /array index must be a whole number/);
+    error('"abc".constructor == 1', /has no field `constructor`/);
+    error('"abc"["__proto__"] == 1', /cannot index "abc" with "__proto__"/);
+    error('[1].__proto__ == nil', /has no field `__proto__`/);
+    error('map(result, {#.constructor}) == nil', /has no field `constructor`/);
+    error('hasOwnProperty("x")', /not supported/);
+    error('__proto__(1)', /not supported/);
   });
   it('bounds the work of hostile conditions: nested predicates, deep nesting, huge results, modulo by zero', () => {
     const many = Array.from({ length: 150 }, (_, i) => i / 150);
