@@ -25,9 +25,12 @@ const RULES: readonly [RegExp, GitFailureKind, CodeDefinition][] = [
   ],
 ];
 
-/** `https://user:token@host/x` → `https://***@host/x`. */
+/**
+ * `https://user:token@host/x` → `https://***@host/x`. Up to the last `@` before the path: a
+ * password may hold an `@` itself, and stopping at the first would print the rest of it.
+ */
 export function maskCredentials(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/@\s]+@/gi, '$1***@');
+  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s'"]*@/gi, '$1***@');
 }
 
 export function classifyGitError(error: unknown): ClassifiedGitError {

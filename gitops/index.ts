@@ -9,7 +9,7 @@
  *   await sync.trigger('webhook'); // coalesced: only the newest head is compiled
  *   sync.status();                 // commits (published / rejected / skipped) and repository problems
  */
-export { readTreeAtRevision, resolveCommit, RevisionError } from './revision.ts';
+export { policyFolder, readTreeAtRevision, resolveCommit, RevisionError } from './revision.ts';
 export type { CommitInfo, ReadTreeOptions, TreeAtRevision } from './revision.ts';
 export { GitSync } from './sync.ts';
 export type { Candidate, CommitRecord, CommitStatus, FindingSummary, GitProblem, GitSyncOptions, GitSyncStatus, PublishResult, SyncLogger, TriggerReason } from './sync.ts';

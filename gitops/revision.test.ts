@@ -68,4 +68,11 @@ describe('readTreeAtRevision', () => {
     await assert.rejects(readTreeAtRevision(repo.work, 'no-such-branch'), RevisionError);
     await assert.rejects(readTreeAtRevision(repo.work, '--output=/tmp/x'), RevisionError);
   });
+
+  it('refuses a folder that leaves the repository or is pathspec magic, saying so', async () => {
+    for (const path of ['../..', 'policies/../../x', '/etc', ':(exclude)policies', 'C:/policies']) {
+      await assert.rejects(readTreeAtRevision(repo.work, 'HEAD', { path }), (e: Error) => e instanceof RevisionError && /is not a folder inside the repository/.test(e.message), path);
+    }
+    assert.deepEqual((await readTreeAtRevision(repo.work, 'HEAD', { path: './policies/' })).sources.map((s) => s.path), ['policies/a.yaml']);
+  });
 });

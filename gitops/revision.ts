@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { isAbsolute } from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { SourceFile } from '../compiler/index.ts';
 
@@ -71,7 +72,7 @@ interface TreeEntry {
 export async function readTreeAtRevision(repoPath: string, revision: string, options: ReadTreeOptions = {}): Promise<TreeAtRevision> {
   const commit = await resolveCommit(repoPath, revision);
   const maxBytes = options.maxFileBytes ?? 8 * 1024 * 1024;
-  const folder = normalizeFolder(options.path);
+  const folder = policyFolder(options.path);
   const git = simpleGit({ baseDir: repoPath });
   const args = ['ls-tree', '-r', '-z', '--long', '--full-tree', commit.sha];
   if (folder) args.push('--', folder);
@@ -98,10 +99,18 @@ function isSkipped(path: string): boolean {
   return path.split('/').some((segment, i, all) => i < all.length - 1 && (segment.startsWith('.') || segment === 'node_modules'));
 }
 
-function normalizeFolder(path: string | undefined): string {
+/**
+ * The folder as a plain path inside the repository. One that leaves it (`..`, absolute) or that
+ * git would read as pathspec magic (`:(exclude)...`) is refused: it can only be a mistake.
+ */
+export function policyFolder(path: string | undefined): string {
   if (!path) return '';
   const trimmed = path.replace(/^\.?\/+/, '').replace(/\/+$/, '');
-  return trimmed === '.' ? '' : trimmed;
+  if (trimmed === '.' || trimmed === '') return '';
+  if (isAbsolute(path) || /^[a-z]:/i.test(path) || trimmed.split(/[\\/]/).includes('..') || trimmed.startsWith(':')) {
+    throw new RevisionError(`the policy folder '${path}' is not a folder inside the repository; give a path relative to its root, such as 'policies'`, path);
+  }
+  return trimmed;
 }
 
 function firstLine(error: unknown): string {

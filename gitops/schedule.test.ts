@@ -29,6 +29,9 @@ describe('git failures', () => {
   });
   it('never shows credentials from a URL', () => {
     assert.equal(maskCredentials("unable to access 'https://x-access-token:ghp_secret@github.com/o/r.git/'"), "unable to access 'https://***@github.com/o/r.git/'");
+    // A password holding '@' is masked whole, not up to its first '@'.
+    assert.equal(maskCredentials('fetching https://ci:p@ss@word@git.example.com/o/r.git failed'), 'fetching https://***@git.example.com/o/r.git failed');
+    assert.equal(maskCredentials("'https://tok@h/x' and 'https://u:v@h2/y'"), "'https://***@h/x' and 'https://***@h2/y'");
     assert.doesNotMatch(classifyGitError(new Error("fatal: unable to access 'https://u:p4ss@host/r.git/': Connection refused")).detail, /p4ss/);
   });
 });

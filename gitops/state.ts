@@ -8,9 +8,10 @@
  * classes that connect for the first time while Git is down. Written to a temp file and
  * renamed over the old one, so a crash mid-write leaves the previous good state.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SourceFile } from '../compiler/index.ts';
+import { maskCredentials } from './git-errors.ts';
 import type { CommitInfo } from './revision.ts';
 
 const FILE = 'last-good.json';
@@ -44,17 +45,37 @@ export function saveLastGood(stateDir: string, policy: PersistedPolicy): void {
   mkdirSync(stateDir, { recursive: true });
   const data: OnDisk = {
     format: FORMAT,
-    repo: policy.repo,
+    // The repository without its credentials: a token is no part of which repository it is
+    // (a rotated token must still find its state), and the state file is no place for it.
+    repo: maskCredentials(policy.repo),
     branch: policy.branch,
     path: policy.path,
     commit: policy.commit,
     savedAt: policy.savedAt,
     sources: policy.sources.map((s) => ({ path: s.path, content: (typeof s.content === 'string' ? Buffer.from(s.content, 'utf8') : Buffer.from(s.content.buffer, s.content.byteOffset, s.content.byteLength)).toString('base64') })),
   };
-  const target = join(stateDir, FILE);
+  writeAtomically(join(stateDir, FILE), JSON.stringify(data));
+}
+
+/**
+ * Temp file, fsync, rename: a crash or a full disk leaves the previous file whole, and a failed
+ * write leaves no temp file behind.
+ */
+function writeAtomically(target: string, text: string): void {
   const temp = `${target}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify(data));
-  renameSync(temp, target);
+  try {
+    const fd = openSync(temp, 'w');
+    try {
+      writeSync(fd, text);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, target);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
 }
 
 export type LoadedState = { policy: PersistedPolicy } | { problem: string } | undefined;
@@ -74,9 +95,11 @@ export function loadLastGood(stateDir: string, expected: { repo: string; branch:
   } catch (e) {
     return { problem: `${join(stateDir, FILE)} is not valid JSON (${(e as Error).message}); ignoring it` };
   }
-  if (data.format !== FORMAT || !Array.isArray(data.sources) || !data.commit?.sha) return { problem: `${join(stateDir, FILE)} is not a state file this version of sluice wrote; ignoring it` };
+  if (!isOnDisk(data)) return { problem: `${join(stateDir, FILE)} is not a state file this version of sluice wrote; ignoring it` };
+  const wanted = { ...expected, repo: maskCredentials(expected.repo) };
   for (const key of ['repo', 'branch', 'path'] as const) {
-    if (data[key] !== expected[key]) return { problem: `${join(stateDir, FILE)} holds ${key} '${data[key]}', not '${expected[key]}'; ignoring it (use a state dir per repository)` };
+    const held = key === 'repo' ? maskCredentials(data[key]) : data[key];
+    if (held !== wanted[key]) return { problem: `${join(stateDir, FILE)} holds ${key} '${held}', not '${wanted[key]}'; ignoring it (use a state dir per repository)` };
   }
   return {
     policy: {
@@ -90,15 +113,27 @@ export function loadLastGood(stateDir: string, expected: { repo: string; branch:
   };
 }
 
+/** Whether parsed JSON has the shape `saveLastGood` writes (a hand-edited or foreign file may not). */
+function isOnDisk(data: unknown): data is OnDisk {
+  if (typeof data !== 'object' || data === null) return false;
+  const d = data as Partial<OnDisk>;
+  return (
+    d.format === FORMAT &&
+    typeof d.repo === 'string' &&
+    typeof d.branch === 'string' &&
+    typeof d.path === 'string' &&
+    typeof d.commit?.sha === 'string' &&
+    Array.isArray(d.sources) &&
+    d.sources.every((s: unknown) => typeof s === 'object' && s !== null && typeof (s as { path?: unknown }).path === 'string' && typeof (s as { content?: unknown }).content === 'string')
+  );
+}
+
 const HISTORY = 'commits.json';
 
 /** The commit records `/debug/commits` lists, kept across restarts (newest first). */
 export function saveHistory<T>(stateDir: string, records: readonly T[]): void {
   mkdirSync(stateDir, { recursive: true });
-  const target = join(stateDir, HISTORY);
-  const temp = `${target}.${process.pid}.tmp`;
-  writeFileSync(temp, JSON.stringify({ format: FORMAT, records }));
-  renameSync(temp, target);
+  writeAtomically(join(stateDir, HISTORY), JSON.stringify({ format: FORMAT, records }));
 }
 
 /** The saved records, or [] when there are none or the file is unreadable (history is informative). */

@@ -29,7 +29,7 @@ import { gitAt } from './git.ts';
 import { classifyGitError, maskCredentials } from './git-errors.ts';
 import type { GitFailureKind } from './git-errors.ts';
 import type { GitOpsMetrics } from './metrics.ts';
-import { readTreeAtRevision } from './revision.ts';
+import { policyFolder, readTreeAtRevision } from './revision.ts';
 import type { CommitInfo } from './revision.ts';
 import { loadHistory, loadLastGood, repositoryDir, saveHistory, saveLastGood } from './state.ts';
 
@@ -195,7 +195,7 @@ export class GitSync {
   constructor(private readonly options: GitSyncOptions) {
     this.repo = isRemote(options.repo) ? options.repo : resolve(options.repo);
     this.branch = options.branch ?? 'main';
-    this.path = (options.path ?? '').replace(/^\.?\/+/, '').replace(/\/+$/, '');
+    this.path = policyFolder(options.path);
     this.repoDir = repositoryDir(options.stateDir);
     this.logger = options.logger ?? { info() {}, warn() {}, error() {} };
     this.now = options.now ?? Date.now;
@@ -234,7 +234,7 @@ export class GitSync {
             await this.syncOnce(trigger);
           } catch (error) {
             // A bug, not a Git problem: logged, and the loop (and serving) goes on.
-            this.logger.error('the git sync failed unexpectedly; keeping the last good commit', { error: (error as Error).message });
+            this.logger.error('the git sync failed unexpectedly; keeping the last good commit', { error: maskCredentials(String((error as Error)?.message ?? error)) });
           }
         }
       } finally {

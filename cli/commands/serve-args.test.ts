@@ -32,5 +32,7 @@ describe('sluice serve arguments', () => {
     assert.match(await usageError(['--repo', '.', '--poll', '45s']), /does not divide a minute/);
     assert.match(await usageError(['--repo', '.', '--max-repo-bytes', 'lots']), /--max-repo-bytes takes a size/);
     assert.match(await usageError(['--repo', '.', '--branch', '--upload-pack=x']), /not a branch name|--branch/);
+    assert.match(await usageError(['--repo', '.', '--path', '../..']), /--path: the policy folder '\.\.\/\.\.' is not a folder inside the repository/);
+    assert.match(await usageError(['--repo', '.', '--path', '/etc']), /--path: .* is not a folder inside the repository/);
   });
 });

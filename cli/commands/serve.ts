@@ -217,8 +217,10 @@ export const serveCommand: Command = {
       version: packageInfo().version,
     });
     if (git) {
-      logger.info(`following ${git.repo} (${git.branch}${git.path ? `, ${git.path}/` : ''}); polling ${git.pollDescription}; state in ${git.stateDir}`, {
-        repo: git.repo,
+      // The URL may carry a token (https://user:token@host/...): never in a log line.
+      const { maskCredentials } = await import('../../gitops/index.ts');
+      logger.info(`following ${maskCredentials(git.repo)} (${git.branch}${git.path ? `, ${git.path}/` : ''}); polling ${git.pollDescription}; state in ${git.stateDir}`, {
+        repo: maskCredentials(git.repo),
         branch: git.branch,
         path: git.path,
         poll: git.pollDescription,
@@ -256,7 +258,7 @@ interface GitValues {
 }
 
 async function gitSettings(values: GitValues, context: CommandContext) {
-  const { pollSchedule, PollScheduleError } = await import('../../gitops/index.ts');
+  const { pollSchedule, PollScheduleError, policyFolder, RevisionError } = await import('../../gitops/index.ts');
   let schedule;
   try {
     schedule = pollSchedule(values.poll === undefined || values.poll === 'on' ? '15s' : values.poll);
@@ -272,13 +274,20 @@ async function gitSettings(values: GitValues, context: CommandContext) {
   const secretVariable = values['webhook-secret-env'] ?? 'SLUICE_WEBHOOK_SECRET';
   const branch = values.branch ?? 'main';
   if (!/^[\w./-]+$/.test(branch) || branch.startsWith('-') || branch.includes('..')) throw new UsageError(`--branch '${branch}' is not a branch name`, 'serve');
+  let path: string;
+  try {
+    path = policyFolder(values.path);
+  } catch (e) {
+    if (e instanceof RevisionError) throw new UsageError(`--path: ${e.message}`, 'serve');
+    throw e;
+  }
   const repo = values.repo ?? '';
   // A path is read relative to the working directory; URLs (scheme://, user@host:path) as written.
   const isUrl = /^[a-z][a-z0-9+.-]*:\/\//i.test(repo) || /^[^/\\]+@[^:]+:/.test(repo);
   return {
     repo: isUrl ? repo : resolve(context.cwd, repo),
     branch,
-    path: values.path ?? '',
+    path,
     stateDir: resolve(context.cwd, values['state-dir'] ?? '.sluice-state'),
     pollExpression: schedule.expression,
     pollDescription: schedule.description,
