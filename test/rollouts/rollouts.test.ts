@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import { createTestRepo } from '../../gitops/testing/repo.ts';
 import type { TestRepo } from '../../gitops/testing/repo.ts';
 import type { JournalRecord, RolloutStatus } from '../../rollouts/index.ts';
-import { startPrometheus } from '../../rollouts/testing/prometheus.ts';
+import { freePort, startPrometheus } from '../../rollouts/testing/prometheus.ts';
 import type { TestPrometheus } from '../../rollouts/testing/prometheus.ts';
 import { SLUICE_BIN, shareSince, startMeteredBackend, startSluice, steadyTraffic } from '../../rollouts/testing/world.ts';
 import type { MeteredBackend, SluiceProcess, TrafficClient } from '../../rollouts/testing/world.ts';
@@ -33,6 +33,8 @@ describe('rollouts end to end (real Prometheus, grpc-js-xds clients, git)', { ti
   let sluice: (SluiceProcess & { ports: { xds: number; http: number } }) | undefined;
   let clients: TrafficClient[] = [];
   let run = 0;
+  /** The ports of the current sluice (a restarted one keeps them, so its clients reconnect). */
+  let ports: { xds: number; http: number };
 
   before(async () => {
     [v1, v2] = await Promise.all([startMeteredBackend('v1'), startMeteredBackend('v2')]);
@@ -50,14 +52,18 @@ describe('rollouts end to end (real Prometheus, grpc-js-xds clients, git)', { ti
     await Promise.all([v1?.close(), v2?.close()]);
     repo?.dispose();
     rmSync(work, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    // grpc-js-xds keeps the xDS client of a closed channel (one with its own bootstrap)
+    // retrying: once everything is closed, do not let it hold the test process open
+    setTimeout(() => process.exit(process.exitCode ?? 0), 3_000).unref();
   });
 
   /** Starts sluice with a fresh state dir (or the given one), and two clients once it serves. */
-  async function start(options: { stateDir?: string; ports?: { xds: number; http: number } } = {}): Promise<{ stateDir: string }> {
+  async function start(options: { stateDir?: string } = {}): Promise<{ stateDir: string }> {
     const stateDir = options.stateDir ?? join(work, `state-${++run}`);
+    if (!options.stateDir) ports = { xds: await freePort(), http: await freePort() };
     sluice = await startSluice(
       ['--repo', repo.origin, '--poll', '1s', '--state-dir', stateDir, '--log-format', 'json', '--rollouts', '--prometheus', prometheus.url, '--rollout-token-file', tokenFile, '--rollout-interval-ms', '200'],
-      options.ports,
+      ports,
     );
     if (clients.length === 0) clients = [steadyTraffic(sluice.xdsAddress, 'frontend-a'), steadyTraffic(sluice.xdsAddress, 'frontend-b')];
     return { stateDir };
@@ -211,7 +217,6 @@ describe('rollouts end to end (real Prometheus, grpc-js-xds clients, git)', { ti
   it('the controller killed during a pause restarts and resumes at the same step, neither repeating nor skipping', async () => {
     await commitRollout(rolloutYaml(`  - setWeight: 20\n  - pause: {duration: 6s}\n  - setWeight: 40\n  - pause: {}`), 'roll out reviews v2 (pausing)');
     const { stateDir } = await start();
-    const ports = sluice?.ports;
     const paused = await waitFor('paused at step 2', (s) => s.phase === 'Paused' && s.step === 2, 30_000);
     const until = Date.parse(/paused until (\S+)$/.exec(paused.reason)?.[1] ?? '');
     assert.ok(Number.isFinite(until), paused.reason);
@@ -219,7 +224,7 @@ describe('rollouts end to end (real Prometheus, grpc-js-xds clients, git)', { ti
     await sluice?.kill();
     const killedAt = performance.now();
     await sleep(500);
-    await start({ stateDir, ...(ports ? { ports } : {}) });
+    await start({ stateDir });
     const resumed = await status();
     assert.equal(resumed?.step, 2, 'the restarted controller is at the same step');
     assert.match(resumed?.reason ?? '', new RegExp(`paused until ${new Date(until).toISOString().replace(/\./g, '\\.')}$`), 'with the same end of pause');
