@@ -171,4 +171,14 @@ describe('built-in templates', () => {
     const counted = resolveAnalysis(model, 'shop', { ...refs, args: [{ name: 'count', value: '3' }] }, extra);
     assert.equal(counted.metrics[0]?.count, 3);
   });
+  it('dryRun metricName is a regular expression matched anywhere in the name, as in Argo', () => {
+    const dry = (metricName: string) =>
+      resolveAnalysis(model, 'shop', { templates: [{ templateName: 'success-rate' }], args: [{ name: 'service', value: 'reviews' }], dryRun: [{ metricName }] })
+        .metrics.filter((m) => m.dryRun)
+        .map((m) => m.name);
+    assert.deepEqual(dry('ate'), ['rate', 'recorded']);
+    assert.deepEqual(dry('^j.*d$'), ['recorded', 'judged']);
+    assert.deepEqual(dry('^rate$|^judged$'), ['rate', 'recorded', 'judged']);
+    assert.deepEqual(dry('('), ['recorded'], 'a pattern that does not compile matches nothing');
+  });
 });

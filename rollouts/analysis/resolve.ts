@@ -82,10 +82,17 @@ function annotationsOf(t: AnalysisTemplate): Record<string, string> {
   return out;
 }
 
+/** Argo's GetDryRunMetrics: `metricName` is a regular expression matched anywhere in the name (Go's regexp.MatchString). */
 function isDryRun(entries: readonly unknown[], name: string): boolean {
   return entries.some((entry) => {
     const metricName = (entry as { metricName?: unknown } | null)?.metricName;
-    return metricName === name || metricName === '.*';
+    if (typeof metricName !== 'string') return false;
+    if (metricName === name) return true;
+    try {
+      return new RegExp(metricName).test(name);
+    } catch {
+      return false; // Argo ignores a pattern that does not compile
+    }
   });
 }
 
