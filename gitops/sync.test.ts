@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
 import { simpleGit } from 'simple-git';
 import { GitOpsMetrics } from './metrics.ts';
+import { readTreeAtRevision } from './revision.ts';
 import { GitSync } from './sync.ts';
 import type { Candidate, GitSyncOptions, PublishResult } from './sync.ts';
 import { createTestRepo } from './testing/repo.ts';
@@ -240,6 +241,39 @@ describe('GitSync', () => {
     } finally {
       await again.sync.close();
       renameSync(`${repo.origin}.away`, repo.origin);
+    }
+  });
+});
+
+describe('GitSync read failures', () => {
+  it('reads a head again on the next sync when reading its tree failed once', async () => {
+    const repo = await createTestRepo({ files: mesh });
+    try {
+      let failNext = false;
+      const s = syncFor(repo, {
+        readTree: async (dir, sha, options) => {
+          if (failNext) {
+            failNext = false;
+            throw new Error('fatal: unable to read tree (injected: a git hiccup)');
+          }
+          return readTreeAtRevision(dir, sha, options);
+        },
+      });
+      await s.sync.trigger('poll');
+      assert.equal(s.published.length, 1);
+      const next = await repo.commit(weights(50, 50), 'shift to 50/50');
+      await repo.push();
+      failNext = true;
+      await s.sync.trigger('webhook');
+      assert.equal(s.published.length, 1, 'a tree that could not be read publishes nothing');
+      assert.ok(s.sync.status().problem, 'the failed read is a status entry');
+      await s.sync.trigger('poll');
+      assert.equal(s.published.length, 2, 'the same head is read again and published');
+      assert.equal(s.published[1]!.revision, next);
+      assert.equal(s.sync.status().problem, null);
+      await s.sync.close();
+    } finally {
+      repo.dispose();
     }
   });
 });

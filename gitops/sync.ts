@@ -79,6 +79,8 @@ export interface GitSyncOptions {
   metrics?: GitOpsMetrics;
   /** Wall clock in ms (tests). */
   now?: () => number;
+  /** Reads a commit's policy tree (default readTreeAtRevision; tests wrap it to inject a failure). */
+  readTree?: typeof readTreeAtRevision;
 }
 
 /** A finding as /debug/commits lists it. */
@@ -178,6 +180,8 @@ export class GitSync {
   private head: string | undefined;
   /** The newest commit compiled or restored: the base for force-push and skipped detection. */
   private lastSeen: string | undefined;
+  /** A head whose tree could not be read (a git hiccup): the next sync reads it again. */
+  private unread: string | undefined;
   private lastGood: GitSyncStatus['lastGood'];
   private lastSyncAt: number | undefined;
   private syncs = 0;
@@ -342,7 +346,11 @@ export class GitSync {
     this.head = head;
     this.lastSyncAt = this.now();
     this.metrics?.syncSucceeded(head, this.lastSyncAt);
-    if (head === this.lastSeen || this.closed) return;
+    if (this.closed) return;
+    if (head === this.lastSeen) {
+      if (head === this.unread) await this.compileCommit(head, trigger);
+      return;
+    }
     const previous = this.lastSeen;
     const base = previous ? await this.relation(previous, head) : 'unknown';
     if (base === 'rewritten' && previous) this.historyRewritten(previous, head);
@@ -461,8 +469,10 @@ export class GitSync {
     let tree;
     const readStarted = performance.now();
     try {
-      tree = await readTreeAtRevision(this.repoDir, sha, { path: this.path });
+      tree = await (this.options.readTree ?? readTreeAtRevision)(this.repoDir, sha, { path: this.path });
+      this.unread = undefined;
     } catch (error) {
+      this.unread = sha;
       const c = classifyGitError(error);
       this.failed(c.kind, c.code, c.detail);
       return;
