@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { listOr, oneOf, parseOrUsageError } from '../args.ts';
 import type { Command } from '../command.ts';
 import { CliError, UsageError } from '../errors.ts';
+import type { RolloutStatus } from '../../rollouts/index.ts';
 
 const formats = ['text', 'json'] as const;
 const actions = ['status', 'promote', 'abort', 'retry', 'start'] as const;
@@ -38,32 +39,8 @@ Exit codes:
   2  usage error, no or wrong token, no such rollout, or the server cannot be reached
 `;
 
-interface Measurement {
-  metric: string;
-  query: string;
-  value: number | number[] | null;
-  phase: string;
-  finishedAt: string;
-  message?: string;
-}
-
-interface Status {
-  name: string;
-  namespace: string;
-  phase: string;
-  reason: string;
-  since: string;
-  step: number;
-  steps: number;
-  currentStep: string;
-  canaryWeight: number;
-  headerRoute: boolean;
-  mirrorPercentage: number;
-  revision: string;
-  abort?: { message: string; metric?: string; value?: number | number[] | null; condition?: string; atIso: string };
-  promotion?: { mode: string; stage: string; sha?: string; url?: string };
-  measurements: Measurement[];
-}
+/** What the rollout API returns: the controller's status as JSON. */
+type Status = RolloutStatus;
 
 function value(v: number | number[] | null | undefined): string {
   if (v === null || v === undefined) return 'no data';
