@@ -39,6 +39,9 @@ describe('rollout options of sluice serve', () => {
     assert.match(refused({ 'rollout-token-file': 'short' }), /shorter than 16 characters/);
     assert.match(refused({ 'rollout-token-file': 'missing' }), /cannot read --rollout-token-file missing: ENOENT/);
     assert.match(refused({ 'rollout-interval-ms': '5' }), /--rollout-interval-ms takes a whole number/);
+    // setTimeout fires at once for more than 2^31-1 ms: a busy loop, not a slow one
+    assert.match(refused({ 'rollout-interval-ms': '2147483648' }), /--rollout-interval-ms takes a whole number of milliseconds \(10 to 2147483647\)/);
+    assert.equal(rolloutSettings({ rollouts: true, 'rollout-interval-ms': '2147483647' }, dir, {})?.intervalMs, 2147483647);
     assert.match(refused({ prometheus: 'prometheus:9090' }), /--prometheus takes an http\(s\) URL/);
     assert.match(refused({ 'github-repo': 'shop/mesh' }), /needs a token in the environment variable GITHUB_TOKEN/);
     assert.match(refused({ 'github-repo': 'mesh' }, { GITHUB_TOKEN: 't' }), /--github-repo takes OWNER\/NAME/);

@@ -6,6 +6,8 @@ import { UsageError } from '../errors.ts';
 import { GitPolicyRepo } from './git-repo.ts';
 import { RolloutWiring } from './wire.ts';
 
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
 export const rolloutOptionSpec = {
   rollouts: { type: 'boolean' },
   'rollout-journal': { type: 'string' },
@@ -57,7 +59,8 @@ export function rolloutSettings(values: RolloutValues, cwd: string, env: Readonl
     return undefined;
   }
   const intervalMs = Number(values['rollout-interval-ms'] ?? '1000');
-  if (!Number.isInteger(intervalMs) || intervalMs < 10) throw new UsageError(`--rollout-interval-ms takes a whole number of milliseconds (10 or more), got '${values['rollout-interval-ms']}'`, 'serve');
+  // setTimeout fires at once for more than 2^31-1 ms (the controller would spin, not wait)
+  if (!Number.isInteger(intervalMs) || intervalMs < 10 || intervalMs > MAX_TIMEOUT_MS) throw new UsageError(`--rollout-interval-ms takes a whole number of milliseconds (10 to ${MAX_TIMEOUT_MS}), got '${values['rollout-interval-ms']}'`, 'serve');
   const prometheus = values.prometheus ?? 'http://127.0.0.1:9090';
   if (!/^https?:\/\/[^/]+/.test(prometheus)) throw new UsageError(`--prometheus takes an http(s) URL, got '${prometheus}'`, 'serve');
   let token: string | undefined;

@@ -50,4 +50,17 @@ describe('FileJournal', () => {
     assert.equal(j.problems[0]?.line, 2);
     j.close();
   });
+
+  it('skips and reports a line that is JSON but not a record (restore reads .type and .key of each)', () => {
+    const path = join(dir, 'foreign.jsonl');
+    writeFileSync(path, `${JSON.stringify(record(1))}\nnull\n42\n["x"]\n{"type": "state", "at": 1, "key": "shop/reviews"}\n${JSON.stringify(record(2))}\n`);
+    const j = new FileJournal(path);
+    assert.deepEqual(j.records(), [record(1), record(2)]);
+    assert.deepEqual(
+      j.problems.map((p) => p.line),
+      [2, 3, 4, 5],
+    );
+    assert.match(j.problems[0]?.message ?? '', /^unreadable record skipped: not a journal record/);
+    j.close();
+  });
 });

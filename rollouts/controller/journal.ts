@@ -13,6 +13,15 @@ export interface JournalProblem {
   message: string;
 }
 
+function looksLikeRecord(value: unknown): value is JournalRecord {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const record = value as Record<string, unknown>;
+  if (typeof record.type !== 'string' || typeof record.key !== 'string') return false;
+  if (record.type === 'state') return typeof record.state === 'object' && record.state !== null;
+  if (record.type === 'measurement') return typeof record.measurement === 'object' && record.measurement !== null;
+  return true;
+}
+
 export class FileJournal implements Journal {
   private fd: number | undefined;
   private readonly loaded: JournalRecord[] = [];
@@ -39,7 +48,13 @@ export class FileJournal implements Journal {
         keepBytes = start;
         if (text.trim() === '') continue;
         try {
-          this.loaded.push(JSON.parse(text) as JournalRecord);
+          const parsed: unknown = JSON.parse(text);
+          // a damaged line can still be JSON; restore reads .type, .key and .state of every record
+          if (!looksLikeRecord(parsed)) {
+            this.problems.push({ line, message: 'unreadable record skipped: not a journal record (an object with type and key)' });
+            continue;
+          }
+          this.loaded.push(parsed);
         } catch (e) {
           this.problems.push({ line, message: `unreadable record skipped: ${(e as Error).message}` });
         }
