@@ -301,6 +301,19 @@ describe('rollout controller: commands', () => {
     const r = await s.controller.command('reviews', 'start');
     assert.deepEqual([r.ok, r.status?.phase, r.status?.step], [true, 'Paused', 2]);
   });
+
+  it('start serves weight 0 at once, even when step 1 does not change traffic', async () => {
+    const s = setup();
+    await s.controller.sync(modelOf(policy('  - pause: {duration: 1h}\n  - setWeight: 50', '  promotion: {mode: none}')), 'r1');
+    await s.controller.reconcile();
+    await s.controller.command('reviews', 'promote', { full: true });
+    assert.equal(status(s).phase, 'Healthy');
+    assert.equal(s.traffic.lastCanaryWeight(), 100);
+    const r = await s.controller.command('reviews', 'start');
+    assert.deepEqual([r.ok, r.status?.phase, r.status?.step, r.status?.canaryWeight], [true, 'Paused', 1, 0]);
+    // the proxies must not keep 100% on the canary for the hour the status says 0%
+    assert.equal(s.traffic.lastCanaryWeight(), 0);
+  });
 });
 
 describe('rollout controller: policy changes', () => {

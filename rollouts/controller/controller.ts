@@ -671,10 +671,20 @@ export class RolloutController {
         this.dropRuns(spec.key);
         this.restart(spec, state, now, `retried by \`sluice rollout retry\` (retry ${state.retries + 1})`, state.retries + 1);
         return { ok: true, message: `${spec.key} restarts from step 1` };
-      case 'start':
+      case 'start': {
+        const before = JSON.stringify(this.overlays());
         this.dropRuns(spec.key);
         this.restart(spec, state, now, 'started by `sluice rollout start`', 0);
+        // the fresh state asks for weight 0: serve it now, not only at the first step that changes traffic
+        if (JSON.stringify(this.overlays()) !== before) {
+          try {
+            await this.pushAll(now);
+          } catch (e) {
+            this.options.logger?.warn(`rollout ${spec.key}: pushing weight 0 for the restart failed (${(e as Error).message}); the first step that changes traffic pushes it`, { rollout: spec.key });
+          }
+        }
         return { ok: true, message: `${spec.key} starts from step 1` };
+      }
       case 'promote': {
         if (state.phase === 'Degraded') return { ok: false, message: `${spec.key} is aborted; retry it first` };
         if (state.phase === 'Healthy') return { ok: false, message: `${spec.key} is already promoted` };
