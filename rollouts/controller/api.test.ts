@@ -64,6 +64,8 @@ describe('rollout API', () => {
     assert.equal((await call('GET', '/api/rollouts/shop/reviews/abort')).status, 405);
     assert.equal((await call('POST', '/api/rollouts/shop/reviews')).status, 405);
     assert.equal((await call('POST', '/api/rollouts/shop/reviews/promote', { body: '{full' })).status, 400);
+    const malformed = await call('GET', '/api/rollouts/shop/%E0%A4%A');
+    assert.deepEqual([malformed.status, (malformed.body as { error: string }).error], [400, 'malformed percent-encoding in /api/rollouts/shop/%E0%A4%A']);
     const promoted = await call('POST', '/api/rollouts/shop/reviews/promote', { body: '{"full": true}' });
     assert.equal(promoted.status, 200);
     assert.equal((promoted.body as { status: RolloutStatus }).status.phase, 'Healthy');

@@ -58,7 +58,13 @@ export function rolloutApi(controller: RolloutController, options: { token: stri
     const rest = request.path.slice(ROLLOUT_API_PREFIX.length).split('/').filter((p) => p !== '');
     if (request.method === 'GET' && rest.length === 0) return { status: 200, body: { rollouts: controller.status() } };
     if (rest.length < 2 || rest.length > 3) return { status: 404, body: { error: `no such endpoint: ${request.method} ${request.path}` } };
-    const key = `${decodeURIComponent(rest[0] ?? '')}/${decodeURIComponent(rest[1] ?? '')}`;
+    let key: string;
+    try {
+      key = `${decodeURIComponent(rest[0] ?? '')}/${decodeURIComponent(rest[1] ?? '')}`;
+    } catch {
+      // a URIError would otherwise be a bare 500 from the admin server
+      return { status: 400, body: { error: `malformed percent-encoding in ${request.path}` } };
+    }
     if (rest.length === 2) {
       if (request.method !== 'GET') return { status: 405, body: { error: `use GET on ${request.path}` } };
       const [status] = controller.status(key);
