@@ -14,7 +14,6 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -24,6 +23,7 @@ import type { ProxyClass, Snapshot } from '../../compiler/index.ts';
 import { RESOURCE_TYPE_URLS as T } from '../../compiler/xds/index.ts';
 import { memoryLogger, SnapshotCache, XdsServer as SluiceXdsServer } from '../../proxy/index.ts';
 import type { ProxyStatus } from '../../proxy/index.ts';
+import { freePort } from '../../rollouts/testing/index.ts';
 import { compile, registerXds, sleep } from './harness.ts';
 
 const require = createRequire(import.meta.url);
@@ -45,19 +45,6 @@ const json = {
 const echoService: grpc.ServiceDefinition = {
   Echo: { path: ECHO, requestStream: false, responseStream: false, requestSerialize: json.serialize, requestDeserialize: json.deserialize, responseSerialize: json.serialize, responseDeserialize: json.deserialize },
 };
-
-/** A free loopback port: the xDS server must bind a known IP:port (its listener name). */
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const address = s.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function policyYaml(port: number, callers: readonly string[], mtls?: { principals: readonly string[] }): string {
   return `apiVersion: networking.istio.io/v1
