@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileModel, EntryCache, proxyClass, validateSources, ValidationCache } from './index.ts';
+import { routeChangesOf } from './model/update.ts';
 import type { CompileResult, Diagnostic, PolicyModel, ProxyClass, SourceFile, ValidationResult, WeightOverlay } from './index.ts';
 
 function service(name: string, ns: string, opts: { subsets?: string[]; weights?: [number, number]; extraSubset?: string; comment?: boolean } = {}): string {
@@ -77,6 +78,19 @@ spec:
   - name: to-${subset}
     route:
     - destination: {host: front, subset: ${subset}}
+`;
+}
+
+/** A VirtualService in team-b claiming `host`, routing to svc-1. */
+function other(host: string): string {
+  return `apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: other, namespace: team-b}
+spec:
+  hosts: [${host}]
+  http:
+  - route:
+    - destination: {host: svc-1.team-a.svc.cluster.local, subset: v2}
 `;
 }
 
@@ -292,6 +306,30 @@ spec:
   },
   { title: 'and PERMISSIVE again', apply: (f) => f.set('team-a/mtls.yaml', 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: default, namespace: team-a}\nspec:\n  mtls: {mode: PERMISSIVE}\n') },
   {
+    title: 'a VirtualService gets a field the schema rejects (edited in place)',
+    apply: (f) => f.set('team-a/svc-2.yaml', service('svc-2', 'team-a').replace('    timeout: 5s\n', '    timeout: 5s\n    retriez: 3\n')),
+    expect: (r) => assert.ok(codes(r).some((c) => c.startsWith('SLU2') && c.includes('team-a/svc-2.yaml')), codes(r).join('\n')),
+  },
+  { title: 'and the field is removed', apply: (f) => f.set('team-a/svc-2.yaml', service('svc-2', 'team-a')) },
+  {
+    title: 'a second VirtualService claims the same host from another file',
+    apply: (f) => f.set('team-b/claim.yaml', other('svc-0.team-a.svc.cluster.local')),
+    expect: (r) => assert.ok(r.diagnostics.some((d) => d.file === 'team-b/claim.yaml' || d.related?.some((x) => x.file === 'team-b/claim.yaml')), codes(r).join('\n')),
+  },
+  {
+    title: 'it moves to its own host in place (the finding about the first file goes away)',
+    apply: (f) => f.set('team-b/claim.yaml', other('claim.example.com')),
+  },
+  {
+    title: 'a VirtualService is renamed in place (its name changes, its position does not)',
+    apply: (f) => f.set('team-b/claim.yaml', other('claim.example.com').replace('name: other', 'name: other-2')),
+  },
+  {
+    title: 'a route in place gains a host it shares with the delegating route',
+    apply: (f) => f.set('team-b/claim.yaml', other('front')),
+  },
+  { title: 'the claiming file is deleted', apply: (f) => f.delete('team-b/claim.yaml') },
+  {
     title: 'a Service is edited (workload selection changes)',
     apply: (f) => f.set('team-a/svc-0.yaml', service('svc-0', 'team-a').replace('selector: {app: svc-0}', 'selector: {app: svc-0, tier: web}')),
   },
@@ -337,5 +375,10 @@ describe('incremental validation reuses what did not change', () => {
     assert.equal(after.virtualServices[0], before.virtualServices[0]);
     assert.notEqual(after.virtualServices[1], before.virtualServices[1], 'the edited route is made again');
     assert.deepEqual(after.virtualServices[1]?.http[0]?.destinations.map((d) => d.weight), [70, 30]);
+    // replaced in place: later stages are told which route changed instead of comparing all
+    assert.deepEqual(routeChangesOf(after)?.replaced.map(([i, old, made]) => [i, old === before.virtualServices[1], made === after.virtualServices[1]]), [[1, true, true]]);
+    files.set('team-a/extra.yaml', service('svc-9', 'team-a'));
+    const added = validateSources(sources(), { cache }).model;
+    assert.equal(routeChangesOf(added), undefined, 'a file added is no change in place');
   });
 });

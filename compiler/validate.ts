@@ -30,6 +30,8 @@ export class ValidationCache {
   readonly schema = new WeakMap<PolicyDocument, Diagnostic[]>();
   model: PolicyModel | undefined;
   rootNamespace: string | undefined;
+  /** The last schema findings of all documents, in order (they are often none). */
+  schemaList: Diagnostic[] | undefined;
   /** The last model was built from documents with copies dropped (not each file's documents). */
   modelHadRepeats = false;
 }
@@ -70,12 +72,7 @@ function validateUpdate(loaded: LoadResult & { update: LoadUpdate }, options: Va
   const previous = cache.model;
   // should anything below throw, the next run starts afresh instead of from a half-updated cache
   cache.model = undefined;
-  const schemaDiagnostics: Diagnostic[] = [];
-  for (const doc of loaded.documents) {
-    let found = incremental && !update.changedFiles.has(doc.file) ? cache.schema.get(doc) : undefined;
-    if (found === undefined) cache.schema.set(doc, (found = validateDocument(doc)));
-    for (const d of found) schemaDiagnostics.push(d);
-  }
+  const schemaDiagnostics = schemaFindings(loaded, incremental, cache);
   const built = (modelIncremental && previous ? updateModel(previous, loaded.documents, update, { rootNamespace: options.rootNamespace }) : undefined) ??
     buildModel(loaded.documents, { rootNamespace: options.rootNamespace });
   const { model, diagnostics: modelDiagnostics } = built;
@@ -88,6 +85,39 @@ function validateUpdate(loaded: LoadResult & { update: LoadUpdate }, options: Va
   const semantic = [...modelDiagnostics, ...findings].filter((d) => !schemaErrorsAt.has(locationKey(d)));
   const diagnostics = [...loaded.diagnostics, ...schemaDiagnostics, ...semantic].sort(compareDiagnostics);
   return { diagnostics, files: loaded.files, documentCount: loaded.documents.length, model };
+}
+
+/**
+ * Schema findings of every document, in document order. Kept per document, except in
+ * changed files (positions move). When documents were only replaced in place and neither
+ * the changed files' documents nor the ones they replaced have findings, the last list is
+ * the list: only the changed files' documents are looked at.
+ */
+function schemaFindings(loaded: LoadResult & { update: LoadUpdate }, reuse: boolean, cache: ValidationCache): Diagnostic[] {
+  const { update } = loaded;
+  const last = cache.schemaList;
+  cache.schemaList = undefined;
+  // with a resource defined twice, documents are not just the files' documents: look at each
+  if (reuse && !cache.parse.hasRepeats && last && update.replaced && update.inChangedFiles) {
+    let some = false;
+    for (const doc of update.removed) if (cache.schema.get(doc)?.length) some = true;
+    for (const doc of update.inChangedFiles) {
+      if (cache.schema.get(doc)?.length) some = true;
+      const found = validateDocument(doc);
+      cache.schema.set(doc, found);
+      if (found.length > 0) some = true;
+    }
+    if (!some) return (cache.schemaList = last);
+  }
+  const out: Diagnostic[] = [];
+  for (const doc of loaded.documents) {
+    let found = reuse && !update.changedFiles.has(doc.file) ? cache.schema.get(doc) : undefined;
+    if (found === undefined) cache.schema.set(doc, (found = validateDocument(doc)));
+    for (const d of found) out.push(d);
+  }
+  // a list over documents with copies dropped is no base for the next one
+  if (!cache.parse.hasRepeats) cache.schemaList = out;
+  return out;
 }
 
 /** Validates in-memory files (a git tree, a pull request, a test). Pure (the cache aside). */

@@ -14,6 +14,8 @@ import type { Diagnostic } from '../diagnostics/index.ts';
 import { recordingView, samePart, sameParts } from '../model/recording.ts';
 import type { ModelPart } from '../model/recording.ts';
 import type { PolicyModel, VirtualService } from '../model/types.ts';
+import { routeChangesOf } from '../model/update.ts';
+import type { RouteChanges } from '../model/update.ts';
 import type { Analyzer } from './types.ts';
 
 type Read = ModelPart;
@@ -35,6 +37,9 @@ function mentions(d: Diagnostic, files: ReadonlySet<string>): boolean {
 interface LastRouteRun {
   model: PolicyModel;
   byRoute: Map<VirtualService, Diagnostic[]>;
+  /** The routes' findings in route order, and the routes that have any. */
+  routeFindings: Diagnostic[];
+  withFindings: Set<VirtualService>;
 }
 
 function sameOutsideRoutes(a: PolicyModel, b: PolicyModel): boolean {
@@ -73,21 +78,67 @@ export class AnalyzerCache {
     const check = analyzer.forVirtualService!;
     const last = this.lastByRoute.get(analyzer);
     const reusable = last !== undefined && sameOutsideRoutes(last.model, model);
-    const byRoute = new Map<VirtualService, Diagnostic[]>();
-    const out: Diagnostic[] = [];
+    const changes = reusable ? routeChangesOf(model) : undefined;
+    let run: LastRouteRun;
     try {
-      for (const vs of model.virtualServices) {
-        let found = reusable ? last.byRoute.get(vs) : undefined;
-        if (found === undefined || changedFiles.has(vs.doc.file) || found.some((d) => mentions(d, changedFiles))) found = check.call(analyzer, vs, model);
-        byRoute.set(vs, found);
-        for (const d of found) out.push(d);
+      if (reusable && changes?.previous === last.model) {
+        run = this.patchByRoute(analyzer, model, changedFiles, last, changes);
+      } else {
+        run = { model, byRoute: new Map(), routeFindings: [], withFindings: new Set() };
+        for (const vs of model.virtualServices) {
+          let found = reusable ? last.byRoute.get(vs) : undefined;
+          if (found === undefined || changedFiles.has(vs.doc.file) || found.some((d) => mentions(d, changedFiles))) found = check.call(analyzer, vs, model);
+          run.byRoute.set(vs, found);
+          if (found.length > 0) run.withFindings.add(vs);
+          for (const d of found) run.routeFindings.push(d);
+        }
       }
-      if (analyzer.afterRoutes) for (const d of analyzer.afterRoutes(model)) out.push(d);
+      this.lastByRoute.set(analyzer, run);
+      if (!analyzer.afterRoutes) return run.routeFindings;
+      const after = analyzer.afterRoutes(model);
+      return after.length === 0 ? run.routeFindings : [...run.routeFindings, ...after];
     } catch {
+      this.lastByRoute.delete(analyzer);
       return undefined; // the whole run reports the failure as analyze() does
     }
-    this.lastByRoute.set(analyzer, { model, byRoute });
-    return out;
+  }
+
+  /**
+   * The last run's findings with the routes replaced in place (model/update.ts) checked again,
+   * and those whose positions may have moved: the others are not looked at. The route list is
+   * walked only when some route has findings before or after.
+   */
+  private patchByRoute(analyzer: Analyzer, model: PolicyModel, changedFiles: ReadonlySet<string>, last: LastRouteRun, changes: RouteChanges): LastRouteRun {
+    const check = analyzer.forVirtualService!;
+    // the last run is handed on: its map and set become this run's
+    const { byRoute, withFindings } = last;
+    let changed = false;
+    const recheck = new Set<VirtualService>();
+    for (const [, before, after] of changes.replaced) {
+      if (byRoute.get(before)?.length) changed = true;
+      byRoute.delete(before);
+      withFindings.delete(before);
+      recheck.add(after);
+    }
+    for (const vs of changes.inChangedFiles) recheck.add(vs);
+    for (const vs of withFindings) if (byRoute.get(vs)?.some((d) => mentions(d, changedFiles))) recheck.add(vs);
+    for (const vs of recheck) {
+      if (byRoute.get(vs)?.length) changed = true;
+      const found = check.call(analyzer, vs, model);
+      byRoute.set(vs, found);
+      if (found.length > 0) {
+        changed = true;
+        withFindings.add(vs);
+      } else {
+        withFindings.delete(vs);
+      }
+    }
+    let routeFindings = last.routeFindings;
+    if (changed) {
+      routeFindings = [];
+      for (const vs of model.virtualServices) for (const d of byRoute.get(vs) ?? []) routeFindings.push(d);
+    }
+    return { model, byRoute, routeFindings, withFindings };
   }
 
   clear(): void {

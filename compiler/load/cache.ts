@@ -21,8 +21,11 @@ export interface ParsedFile {
 }
 
 interface Entry {
+  path: string;
   content: string | Uint8Array;
   parsed: ParsedFile;
+  /** The update that last saw this path (to find removed paths, and paths given twice). */
+  seen: number;
 }
 
 /** What changed since the previous load through the same cache. */
@@ -32,8 +35,24 @@ export interface LoadUpdate {
   /** Documents no longer loaded, and documents loaded for the first time (by identity). */
   removed: readonly PolicyDocument[];
   added: readonly PolicyDocument[];
+  /**
+   * When the change only replaced documents in place (no file added, removed or moved, and
+   * each changed file has documents of the same kinds in the same order as before): each
+   * replaced document → the document now at its place, so everything after it keeps its
+   * position. Undefined for any other change.
+   */
+  replaced?: ReadonlyMap<PolicyDocument, PolicyDocument>;
+  /** Every document of the changed files (new or kept), when `replaced` is defined. */
+  inChangedFiles?: readonly PolicyDocument[];
   /** False for the first load through the cache (everything is new). */
   incremental: boolean;
+}
+
+/** Every file's documents, diagnostics and text, joined in source order. */
+export interface JoinedFiles {
+  documents: PolicyDocument[];
+  diagnostics: Diagnostic[];
+  files: Map<string, LoadedFile>;
 }
 
 function sameContent(a: string | Uint8Array, b: string | Uint8Array): boolean {
@@ -58,8 +77,37 @@ function keepUnchanged(before: readonly PolicyDocument[], after: PolicyDocument[
   });
 }
 
+/** The files' parts in order, as one list each. */
+export function joinParsed(parsedFiles: readonly ParsedFile[]): JoinedFiles {
+  const documents: PolicyDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const files = new Map<string, LoadedFile>();
+  for (const parsed of parsedFiles) {
+    if (parsed.file) files.set(parsed.file.path, parsed.file);
+    for (const doc of parsed.documents) documents.push(doc);
+    for (const d of parsed.diagnostics) diagnostics.push(d);
+  }
+  return { documents, diagnostics, files };
+}
+
+/** Documents of the same kinds in the same order: the new ones take the old ones' places. */
+function sameShape(before: readonly PolicyDocument[], after: readonly PolicyDocument[]): boolean {
+  if (before.length !== after.length) return false;
+  for (let i = 0; i < before.length; i++) {
+    const a = before[i] as PolicyDocument;
+    const b = after[i] as PolicyDocument;
+    if (a.group !== b.group || a.kind !== b.kind) return false;
+  }
+  return true;
+}
+
 export class ParseCache {
   private entries = new Map<string, Entry>();
+  /** The entries of the last update in source order, and where each file's documents start in `joined.documents`. */
+  private order: Entry[] = [];
+  private offsets: number[] = [];
+  private joined: JoinedFiles | undefined;
+  private generation = 0;
   private limitsKey: string | undefined;
   /** Documents per identity over all files, to tell cheaply whether any is defined twice. */
   private readonly identities = new Map<string, number>();
@@ -72,30 +120,41 @@ export class ParseCache {
 
   /**
    * Parses what changed and returns every file's documents in source order, reusing the
-   * rest. `parse` is the loader's own per-file parse (decode, size limit, YAML).
+   * rest, and those joined (the arrays are the caller's to change, the file map is not).
+   * `parse` is the loader's
+   * own per-file parse (decode, size limit, YAML).
    */
-  update(sources: readonly SourceFile[], limitsKey: string, parse: (source: SourceFile) => ParsedFile): { files: ParsedFile[]; update: LoadUpdate } {
-    const paths = new Set<string>();
-    for (const source of sources) paths.add(source.path);
-    if (paths.size !== sources.length) {
-      // the same path twice (callers do not do this): no reuse, and nothing kept for next time
-      this.reset(undefined);
-      const files = sources.map(parse);
-      return { files, update: { changedFiles: paths, removed: [], added: files.flatMap((f) => f.documents), incremental: false } };
-    }
+  update(sources: readonly SourceFile[], limitsKey: string, parse: (source: SourceFile) => ParsedFile): { files: ParsedFile[]; joined: JoinedFiles; update: LoadUpdate } {
     const incremental = this.limitsKey === limitsKey && this.entries.size > 0;
     if (this.limitsKey !== limitsKey) this.reset(limitsKey);
-    const previous = this.entries;
-    const next = new Map<string, Entry>();
+    const generation = ++this.generation;
+    const previousOrder = this.order;
+    // the same paths in the same order as last time (the usual reload): no map lookups, and the joined lists can be patched
+    let inPlace = incremental && previousOrder.length === sources.length;
+    const order: Entry[] = new Array(sources.length);
     const changedFiles = new Set<string>();
+    const changedAt: number[] = [];
     const removed: PolicyDocument[] = [];
     const added: PolicyDocument[] = [];
-    const files: ParsedFile[] = [];
-    for (const source of sources) {
-      const old = previous.get(source.path);
+    const replaced = new Map<PolicyDocument, PolicyDocument>();
+    const inChangedFiles: PolicyDocument[] = [];
+    let shapeKept = true;
+    let twice = false;
+    for (let i = 0; i < sources.length; i++) {
+      const source = sources[i] as SourceFile;
+      let old = inPlace ? previousOrder[i] : undefined;
+      if (old !== undefined && old.path !== source.path) {
+        inPlace = false;
+        old = undefined;
+      }
+      old ??= this.entries.get(source.path);
+      if (old !== undefined && old.seen === generation) {
+        twice = true;
+        break;
+      }
       if (old !== undefined && sameContent(old.content, source.content)) {
-        next.set(source.path, old);
-        files.push(old.parsed);
+        old.seen = generation;
+        order[i] = old;
         continue;
       }
       const parsed = parse(source);
@@ -113,24 +172,84 @@ export class ParseCache {
         added.push(doc);
         this.count(doc, +1);
       }
+      if (old !== undefined && sameShape(before, parsed.documents)) {
+        for (let k = 0; k < before.length; k++) if (before[k] !== parsed.documents[k]) replaced.set(before[k] as PolicyDocument, parsed.documents[k] as PolicyDocument);
+        for (const doc of parsed.documents) inChangedFiles.push(doc);
+      } else {
+        shapeKept = false;
+      }
       changedFiles.add(source.path);
-      next.set(source.path, { content: source.content, parsed });
-      files.push(parsed);
+      changedAt.push(i);
+      const entry: Entry = { path: source.path, content: source.content, parsed, seen: generation };
+      this.entries.set(source.path, entry);
+      order[i] = entry;
     }
-    for (const [path, old] of previous) {
-      if (next.has(path)) continue;
-      changedFiles.add(path);
-      for (const doc of old.parsed.documents) {
-        removed.push(doc);
-        this.count(doc, -1);
+    if (twice) {
+      // the same path twice (callers do not do this): no reuse, and nothing kept for next time
+      this.reset(undefined);
+      const files = sources.map(parse);
+      return { files, joined: joinParsed(files), update: { changedFiles: new Set(sources.map((s) => s.path)), removed: [], added: files.flatMap((f) => f.documents), incremental: false } };
+    }
+    if (!inPlace || this.entries.size !== sources.length) {
+      inPlace = false;
+      for (const [path, old] of this.entries) {
+        if (old.seen === generation) continue;
+        this.entries.delete(path);
+        changedFiles.add(path);
+        for (const doc of old.parsed.documents) {
+          removed.push(doc);
+          this.count(doc, -1);
+        }
       }
     }
-    this.entries = next;
-    return { files, update: { changedFiles, removed, added, incremental } };
+    const files = order.map((e) => e.parsed);
+    const joined = inPlace && shapeKept && this.joined ? this.patch(this.joined, previousOrder, order, changedAt) : undefined;
+    this.order = order;
+    if (joined) {
+      this.joined = joined;
+    } else {
+      this.joined = joinParsed(files);
+      this.offsets = new Array(files.length);
+      let at = 0;
+      for (let i = 0; i < files.length; i++) {
+        this.offsets[i] = at;
+        at += (files[i] as ParsedFile).documents.length;
+      }
+    }
+    const update: LoadUpdate = { changedFiles, removed, added, incremental, ...(inPlace && shapeKept && incremental ? { replaced, inChangedFiles } : {}) };
+    const out = this.joined;
+    // the file map is never changed once returned (a patch makes a new one)
+    return { files, joined: { documents: out.documents.slice(), diagnostics: out.diagnostics.slice(), files: out.files }, update };
+  }
+
+  /** The last joined lists with the files at `changedAt` (same number of documents as before) put in. */
+  private patch(last: JoinedFiles, previousOrder: readonly Entry[], order: readonly Entry[], changedAt: readonly number[]): JoinedFiles {
+    const documents = last.documents.slice();
+    let files = last.files;
+    let diagnosticsChanged = false;
+    for (const i of changedAt) {
+      const before = (previousOrder[i] as Entry).parsed;
+      const after = (order[i] as Entry).parsed;
+      const at = this.offsets[i] as number;
+      for (let k = 0; k < after.documents.length; k++) documents[at + k] = after.documents[k] as PolicyDocument;
+      if (before.diagnostics.length > 0 || after.diagnostics.length > 0) diagnosticsChanged = true;
+      if (before.file !== after.file) {
+        if (files === last.files) files = new Map(files);
+        if (after.file) files.set(after.file.path, after.file);
+        else files.delete((order[i] as Entry).path);
+      }
+    }
+    if (!diagnosticsChanged) return { documents, diagnostics: last.diagnostics, files };
+    const diagnostics: Diagnostic[] = [];
+    for (const e of order) for (const d of e.parsed.diagnostics) diagnostics.push(d);
+    return { documents, diagnostics, files };
   }
 
   private reset(limitsKey: string | undefined): void {
     this.entries = new Map();
+    this.order = [];
+    this.offsets = [];
+    this.joined = undefined;
     this.identities.clear();
     this.repeated = 0;
     this.limitsKey = limitsKey;

@@ -6,7 +6,7 @@ import { readPolicyFiles } from './files.ts';
 import { dropDuplicates } from './identity.ts';
 import { parseFile } from './parse.ts';
 import type { LoadOptions, LoadResult, LoadedFile, PolicyDocument, SourceFile } from './types.ts';
-import { ParseCache } from './cache.ts';
+import { joinParsed, ParseCache } from './cache.ts';
 import type { LoadUpdate, ParsedFile } from './cache.ts';
 
 export { ParseCache };
@@ -44,15 +44,7 @@ function parseSource(source: SourceFile, limits: ReturnType<typeof limitsOf>): P
 }
 
 function joinFiles(parsedFiles: readonly ParsedFile[]): ParsedSources {
-  const documents: PolicyDocument[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const files = new Map<string, LoadedFile>();
-  for (const parsed of parsedFiles) {
-    if (parsed.file) files.set(parsed.file.path, parsed.file);
-    for (const doc of parsed.documents) documents.push(doc);
-    for (const d of parsed.diagnostics) diagnostics.push(d);
-  }
-  return { documents, diagnostics, files };
+  return joinParsed(parsedFiles);
 }
 
 /**
@@ -90,8 +82,7 @@ export function loadSources(sources: readonly SourceFile[], options: LoadOptions
  */
 export function loadSourcesIncrementally(sources: readonly SourceFile[], options: LoadOptions, cache: ParseCache): LoadResult & { update: LoadUpdate } {
   const limits = limitsOf(options);
-  const { files, update } = cache.update(sources, JSON.stringify(limits), (source) => parseSource(source, limits));
-  const joined = joinFiles(files);
+  const { joined, update } = cache.update(sources, JSON.stringify(limits), (source) => parseSource(source, limits));
   if (!cache.hasRepeats) return { ...joined, update };
   return { ...combineParsed([joined]), update };
 }

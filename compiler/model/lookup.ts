@@ -221,6 +221,18 @@ export class ModelIndex {
     return copy;
   }
 
+  /** This index with routes replaced by others of the same kind, namespace and name (the rest shared). */
+  withVirtualServicesReplaced(replaced: readonly (readonly [before: VirtualService, after: VirtualService])[]): ModelIndex {
+    const copy = Object.assign(Object.create(ModelIndex.prototype) as object, this) as ModelIndex;
+    const byName = new Map(this.vsByName);
+    (copy as unknown as { vsByName: Map<string, VirtualService> }).vsByName = byName;
+    for (const [before, after] of replaced) {
+      const key = `${after.sourceKind}/${after.namespace}/${after.name}`;
+      if (byName.get(key) === before) byName.set(key, after);
+    }
+    return copy;
+  }
+
   addVirtualService(vs: VirtualService): void {
     const key = `${vs.sourceKind}/${vs.namespace}/${vs.name}`;
     if (!this.vsByName.has(key)) this.vsByName.set(key, vs);

@@ -42,6 +42,160 @@ const READ_KINDS: Record<string, ReadonlySet<string>> = {
   [ARGO]: new Set(['AnalysisTemplate', 'ClusterAnalysisTemplate']),
 };
 
+const ROUTE_KINDS: ReadonlySet<string> = new Set([`${ISTIO_NETWORKING}/VirtualService`, `${GATEWAY_API}/HTTPRoute`, `${GATEWAY_API}/GRPCRoute`]);
+
+/** What changed in the documents since the previous model (the loader's `LoadUpdate`). */
+export interface ModelChange {
+  added: readonly PolicyDocument[];
+  removed: readonly PolicyDocument[];
+  /** Documents replaced in place (old → new), when that is all the change is. */
+  replaced?: ReadonlyMap<PolicyDocument, PolicyDocument>;
+  /** Every document of the changed files, with `replaced`. */
+  inChangedFiles?: readonly PolicyDocument[];
+}
+
+/**
+ * How a model's routes differ from the model it was updated from, when `updateModel` patched
+ * them in place: later stages use it to look at these routes only instead of all of them.
+ */
+export interface RouteChanges {
+  previous: PolicyModel;
+  /** Positions in `virtualServices` whose route was made again, with the old and the new object. */
+  replaced: readonly (readonly [index: number, before: VirtualService, after: VirtualService])[];
+  /** Routes kept as they were whose documents sit in changed files (their positions may have moved). */
+  inChangedFiles: readonly VirtualService[];
+}
+
+const routeChanges = new WeakMap<PolicyModel, RouteChanges>();
+
+/** The route changes from the model `model` was updated from, if only routes were replaced in place. */
+export function routeChangesOf(model: PolicyModel): RouteChanges | undefined {
+  return routeChanges.get(model);
+}
+
+const rolloutDocs = new WeakMap<PolicyModel, readonly PolicyDocument[]>();
+
+/** The Rollout documents of a model (found once, then handed on to the models patched from it). */
+function rolloutDocsOf(model: PolicyModel): readonly PolicyDocument[] {
+  let docs = rolloutDocs.get(model);
+  if (!docs) rolloutDocs.set(model, (docs = model.documents.filter((d) => d.group === SLUICE_ROLLOUTS && d.kind === 'Rollout' && isRecord(d.data))));
+  return docs;
+}
+
+interface RoutePositions {
+  /** Position of each route's document in the route list. */
+  byDoc: Map<PolicyDocument, number>;
+  /** Positions of delegating routes (remade on every route change). */
+  delegating: number[];
+}
+
+/** Positions by route list: computed once per list made afresh, handed on to the list patched from it. */
+const positions = new WeakMap<readonly VirtualService[], RoutePositions>();
+
+function positionsOf(list: readonly VirtualService[]): RoutePositions {
+  let known = positions.get(list);
+  if (!known) {
+    known = { byDoc: new Map(), delegating: [] };
+    for (let i = 0; i < list.length; i++) {
+      const vs = list[i] as VirtualService;
+      if (!known.byDoc.has(vs.doc)) known.byDoc.set(vs.doc, i);
+      if (delegates(vs)) known.delegating.push(i);
+    }
+    positions.set(list, known);
+  }
+  return known;
+}
+
+/**
+ * Routes replaced in place: each replaced route document's new route takes the old one's
+ * position, delegating routes are made again, and the lookup index changes only there.
+ * Undefined when a document that made a route no longer does (or the reverse), or a route
+ * changes its name: the caller takes the general path.
+ */
+function replaceRoutes(
+  previous: PolicyModel,
+  state: NonNullable<ReturnType<typeof buildStateOf>>,
+  documents: readonly PolicyDocument[],
+  replacedDocs: ReadonlyMap<PolicyDocument, PolicyDocument>,
+  inChangedFiles: readonly PolicyDocument[],
+): ModelResult | undefined {
+  const list = previous.virtualServices;
+  const at = positionsOf(list);
+  const resolver: Resolver = { domainSuffix: state.domainSuffix, index: state.index, cache: new Map() };
+  const make = (doc: PolicyDocument): VirtualService | undefined => {
+    if (!isRecord(doc.data)) return undefined;
+    let made: VirtualService | undefined;
+    each([doc], (d) => (d.group === GATEWAY_API ? (isGatewayApiRoute(d) ? convertGatewayRoute(d, state.routeContext) : undefined) : virtualService(d, resolver)), (vs) => (made = vs));
+    return made;
+  };
+  const next = list.slice();
+  const replaced: [number, VirtualService, VirtualService][] = [];
+  for (const [before, after] of replacedDocs) {
+    if (!ROUTE_KINDS.has(`${before.group}/${before.kind}`)) continue;
+    const index = at.byDoc.get(before);
+    const made = make(after);
+    if (index === undefined && made === undefined) continue;
+    if (index === undefined || made === undefined) return undefined;
+    const old = list[index] as VirtualService;
+    if (old.sourceKind !== made.sourceKind || old.namespace !== made.namespace || old.name !== made.name) return undefined;
+    next[index] = made;
+    replaced.push([index, old, made]);
+  }
+  // a delegating route depends on the routes it delegates to: it is made again, never kept
+  for (const index of at.delegating) {
+    const old = list[index] as VirtualService;
+    if (next[index] !== old) continue;
+    const made = make(old.doc);
+    if (!made || made.name !== old.name || made.namespace !== old.namespace || made.sourceKind !== old.sourceKind) return undefined;
+    next[index] = made;
+    replaced.push([index, old, made]);
+  }
+  const index = state.index.withVirtualServicesReplaced(replaced.map(([, before, after]) => [before, after]));
+  for (const [, , vs] of replaced) {
+    for (const routes of [vs.http, vs.tcp, vs.tls]) {
+      for (const route of routes) {
+        for (const d of route.destinations) {
+          if (d.subset === undefined) continue;
+          const found = index.findSubset(vs.namespace, d.host.fqdn, d.subset);
+          if (found) d.resolvedSubset = found.subset;
+        }
+      }
+    }
+  }
+  // the positions move on to the new list (the old one is not patched again)
+  positions.delete(list);
+  for (const [i, before, after] of replaced) {
+    at.byDoc.delete(before.doc);
+    at.byDoc.set(after.doc, i);
+  }
+  const delegating = new Set(at.delegating);
+  for (const [i, , after] of replaced) {
+    if (delegates(after)) delegating.add(i);
+    else delegating.delete(i);
+  }
+  at.delegating = [...delegating].sort((a, b) => a - b);
+  positions.set(next, at);
+  const touched: VirtualService[] = [];
+  for (const doc of inChangedFiles) {
+    const i = at.byDoc.get(doc);
+    if (i !== undefined && !replacedDocs.has(doc)) touched.push(next[i] as VirtualService);
+  }
+  // rollouts point at routes: made again whenever routes change (there are few); their documents did not change
+  const docs = rolloutDocsOf(previous);
+  let rollouts = previous.rollouts;
+  if (docs.length > 0) {
+    const made: typeof rollouts[number][] = [];
+    each(docs, (doc) => rollout(doc, index), (r) => made.push(r));
+    rollouts = made;
+  }
+  const model: PolicyModel = { ...previous, virtualServices: next, rollouts, documents };
+  rolloutDocs.set(model, docs);
+  registerIndex(model, index);
+  registerBuildState(model, { ...state, index });
+  routeChanges.set(model, { previous, replaced, inChangedFiles: touched });
+  return { model, diagnostics: [] };
+}
+
 function kindOf(doc: PolicyDocument): string | undefined {
   return READ_KINDS[doc.group]?.has(doc.kind) ? `${doc.group}/${doc.kind}` : undefined;
 }
@@ -72,19 +226,25 @@ function reuseOrMake<T extends Origin>(docs: readonly PolicyDocument[], previous
 export function updateModel(
   previous: PolicyModel,
   documents: readonly PolicyDocument[],
-  change: { added: readonly PolicyDocument[]; removed: readonly PolicyDocument[] },
+  change: ModelChange,
   options: BuildOptions = {},
 ): ModelResult | undefined {
   const state = buildStateOf(previous);
   if (!state) return undefined;
   if ((options.rootNamespace ?? state.rootNamespace) !== state.rootNamespace || (options.domainSuffix ?? state.domainSuffix) !== state.domainSuffix) return undefined;
   const changed = new Set<string>();
-  for (const doc of [...change.added, ...change.removed]) {
-    if (!doc || !isRecord(doc.data)) continue;
-    const kind = kindOf(doc);
-    if (kind === undefined) continue;
-    if (!LEAF_KINDS[doc.group]?.has(doc.kind)) return undefined;
-    changed.add(kind);
+  for (const list of [change.added, change.removed]) {
+    for (const doc of list) {
+      if (!doc || !isRecord(doc.data)) continue;
+      const kind = kindOf(doc);
+      if (kind === undefined) continue;
+      if (!LEAF_KINDS[doc.group]?.has(doc.kind)) return undefined;
+      changed.add(kind);
+    }
+  }
+  if (change.replaced && changed.size > 0 && [...changed].every((kind) => ROUTE_KINDS.has(kind))) {
+    const patched = replaceRoutes(previous, state, documents, change.replaced, change.inChangedFiles ?? []);
+    if (patched) return patched;
   }
   const of = new Map<string, PolicyDocument[]>();
   if (changed.size > 0) {
