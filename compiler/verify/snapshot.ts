@@ -16,124 +16,204 @@
  *
  * Route configurations inline in an HttpConnectionManager (`routeConfig`) are checked like
  * RDS ones. JSON keys may be camelCase or proto names; paths use the key as written.
+ *
+ * The checks read the known shapes directly and allocate nothing for a reference that
+ * resolves: a 10,000-service snapshot has some 100,000 references and nearly never a broken one.
  */
-import type { JsonObject, JsonPath, JsonValue } from '../xds/index.ts';
+import type { JsonObject, JsonValue } from '../xds/index.ts';
 import { EXTENSION_TYPE_URLS, RESOURCE_TYPE_URLS, typeNameOf } from '../xds/index.ts';
+import { checkRouteConfiguration, RouteState } from './routes.ts';
+import { isObject, keyOf, Sink } from './sink.ts';
+import type { NameIndex } from './sink.ts';
 import type { SnapshotResource, Violation } from './types.ts';
 
 const T = RESOURCE_TYPE_URLS;
-const HCM = typeNameOf(EXTENSION_TYPE_URLS.httpConnectionManager);
-const AGGREGATE = typeNameOf(EXTENSION_TYPE_URLS.aggregateCluster);
-const UINT32_MAX = 0xffffffff;
-
-function isObject(v: JsonValue | undefined): v is JsonObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** The value under a field's JSON name or proto name, with the key actually used. */
-function field(o: JsonObject, camel: string, snake: string): [JsonValue | undefined, string] {
-  if (o[camel] !== undefined) return [o[camel], camel];
-  return [o[snake], snake];
-}
-
-function items(o: JsonObject, camel: string, snake: string): [JsonValue[], string] {
-  const [v, key] = field(o, camel, snake);
-  return [Array.isArray(v) ? v : [], key];
-}
-
-function nameKey(typeUrl: string): [string, string] {
-  return typeUrl === T.clusterLoadAssignment ? ['clusterName', 'cluster_name'] : ['name', 'name'];
-}
-
-/** A number from JSON (wrappers such as UInt32Value appear as plain numbers or strings). */
-function num(v: JsonValue | undefined): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string' && /^[0-9]+$/.test(v)) return Number(v);
-  return 0;
-}
-
-type NameSet = 'routes' | 'clusters' | 'assignments';
+const HCM_URL = EXTENSION_TYPE_URLS.httpConnectionManager;
+const HCM = typeNameOf(HCM_URL);
+const AGGREGATE_URL = EXTENSION_TYPE_URLS.aggregateCluster;
+const AGGREGATE = typeNameOf(AGGREGATE_URL);
+const NO_NAMES: ReadonlySet<string> = new Set();
 
 /**
- * What one resource asks of the snapshot, in the order its checks find it: a violation it
- * has whatever else is in the snapshot, or one it has unless `needs` names a resource there.
- * Facts depend on the resource alone, so they are kept for frozen resources (and frozen
- * virtual hosts) and a snapshot that differs from the last in a few resources checks only those.
+ * Route configurations with at least this many virtual hosts keep their state in a
+ * SnapshotChecker, so that a changed one is checked again only in the virtual hosts that
+ * changed; smaller ones are checked whole, which costs less than keeping the state.
  */
-interface Fact {
-  /** A thunk where the fact is usually satisfied: the path is only built when reported. */
-  path: JsonPath | (() => JsonPath);
-  rule: string;
-  /** A thunk where the fact is usually satisfied: the message is only written when reported. */
-  message: string | (() => string);
-  needs?: { set: NameSet; name: string };
+export const STATEFUL_VIRTUAL_HOSTS = 32;
+
+function isType(config: JsonObject, url: string, typeName: string): boolean {
+  const type = config['@type'];
+  return typeof type === 'string' && (type === url || typeNameOf(type) === typeName);
 }
 
-type Note = (fact: Fact) => void;
+// ---------------------------------------------------------------------------------------------
+// names
 
-const resourceFacts = new WeakMap<object, { typeUrl: string; name: string; facts: Fact[] }>();
-const virtualHostFacts = new WeakMap<object, { domains: { folded: string; written: string; index: number }[]; key: string; facts: Fact[] }>();
-
-function factsOf(r: SnapshotResource & { json: JsonObject }): Fact[] {
-  const frozen = Object.isFrozen(r.json);
-  if (frozen) {
-    const kept = resourceFacts.get(r.json);
-    if (kept && kept.typeUrl === r.typeUrl && kept.name === r.name) return kept.facts;
-  }
-  const facts: Fact[] = [];
-  const note: Note = (f) => facts.push(f);
-  if (r.typeUrl === T.listener) checkListener(r.json, note);
-  else if (r.typeUrl === T.routeConfiguration) checkRouteConfiguration(r.json, [], note);
-  else if (r.typeUrl === T.cluster) checkCluster(r.json, r.name, note);
-  if (frozen) resourceFacts.set(r.json, { typeUrl: r.typeUrl, name: r.name, facts });
-  return facts;
-}
-
-/** Names the snapshot holds, for the facts that need one. */
-type NameIndex = Record<NameSet, Set<string>>;
-
-/** Duplicate-name and name-mismatch violations of resource `r`, given the names of the same type before it. */
-function nameViolations(r: SnapshotResource, names: Set<string> | undefined, out: Violation[]): void {
-  const resource = { typeUrl: r.typeUrl, name: r.name };
-  const [camel, snake] = nameKey(r.typeUrl);
-  const [own, key] = isObject(r.json) ? field(r.json, camel, snake) : [undefined, camel];
-  if (names?.has(r.name)) {
-    out.push({ resource, path: [key], rule: 'snapshot.duplicate_name', message: `two ${typeNameOf(r.typeUrl)} resources are named ${JSON.stringify(r.name)}` });
+/** Duplicate-name and name-mismatch violations of resource `r`. */
+function nameViolations(r: SnapshotResource, duplicate: boolean, out: Violation[]): void {
+  const json = r.json;
+  const [camel, snake] = r.typeUrl === T.clusterLoadAssignment ? ['clusterName', 'cluster_name'] : ['name', 'name'];
+  const key = isObject(json) ? keyOf(json, camel, snake) : camel;
+  const own = isObject(json) ? json[key] : undefined;
+  if (!duplicate && (own === undefined || own === r.name)) return;
+  if (duplicate) {
+    out.push({ resource: { typeUrl: r.typeUrl, name: r.name }, path: [key], rule: 'snapshot.duplicate_name', message: `two ${typeNameOf(r.typeUrl)} resources are named ${JSON.stringify(r.name)}` });
   }
   if (own !== undefined && own !== r.name) {
-    out.push({ resource, path: [key], rule: 'snapshot.name_mismatch', message: `resource is served as ${JSON.stringify(r.name)} but its ${key} is ${JSON.stringify(own)}` });
+    out.push({ resource: { typeUrl: r.typeUrl, name: r.name }, path: [key], rule: 'snapshot.name_mismatch', message: `resource is served as ${JSON.stringify(r.name)} but its ${key} is ${JSON.stringify(own)}` });
   }
 }
 
-/** The facts of resource `r` the snapshot does not satisfy. */
-function referenceViolations(r: SnapshotResource, index: NameIndex, out: Violation[]): void {
-  if (!isObject(r.json)) return;
-  for (const f of factsOf(r as SnapshotResource & { json: JsonObject })) {
-    if (f.needs && index[f.needs.set].has(f.needs.name)) continue;
-    out.push({ resource: { typeUrl: r.typeUrl, name: r.name }, path: typeof f.path === 'function' ? f.path() : f.path, rule: f.rule, message: typeof f.message === 'string' ? f.message : f.message() });
-  }
-}
-
-function indexNames(resources: readonly SnapshotResource[], onEach?: (r: SnapshotResource, i: number, names: Set<string>) => void): NameIndex {
-  const index: NameIndex = { routes: new Set(), clusters: new Set(), assignments: new Set() };
-  const seen = new Map<string, Set<string>>();
-  resources.forEach((r, i) => {
-    let names = seen.get(r.typeUrl);
-    if (names === undefined) seen.set(r.typeUrl, (names = new Set()));
-    onEach?.(r, i, names);
+/** The names in the snapshot, by type; `onEach` sees each resource with the names of its type before it. */
+function indexNames(resources: readonly SnapshotResource[], onEach?: (r: SnapshotResource, i: number, duplicate: boolean) => void): NameIndex {
+  const byType = new Map<string, Set<string>>();
+  let lastType: string | undefined;
+  let names = new Set<string>();
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i] as SnapshotResource;
+    if (r.typeUrl !== lastType) {
+      lastType = r.typeUrl;
+      let found = byType.get(r.typeUrl);
+      if (found === undefined) byType.set(r.typeUrl, (found = new Set()));
+      names = found;
+    }
+    onEach?.(r, i, names.has(r.name));
     names.add(r.name);
-    if (r.typeUrl === T.routeConfiguration) index.routes.add(r.name);
-    else if (r.typeUrl === T.cluster) index.clusters.add(r.name);
-    else if (r.typeUrl === T.clusterLoadAssignment) index.assignments.add(r.name);
-  });
-  return index;
+  }
+  return {
+    routes: byType.get(T.routeConfiguration) ?? NO_NAMES,
+    clusters: byType.get(T.cluster) ?? NO_NAMES,
+    assignments: byType.get(T.clusterLoadAssignment) ?? NO_NAMES,
+  };
 }
+
+// ---------------------------------------------------------------------------------------------
+// references
+
+/** The reference violations of resource `r` (the sink's path is empty and its resource is `r`). */
+function referenceViolations(r: SnapshotResource, index: NameIndex, sink: Sink): void {
+  const json = r.json;
+  if (!isObject(json)) return;
+  if (r.typeUrl === T.listener) checkListener(json, index, sink);
+  else if (r.typeUrl === T.routeConfiguration) checkRouteConfiguration(json, index, sink);
+  else if (r.typeUrl === T.cluster) checkCluster(json, r.name, index, sink);
+}
+
+function checkListener(listener: JsonObject, index: NameIndex, sink: Sink): void {
+  const chainsKey = keyOf(listener, 'filterChains', 'filter_chains');
+  const chains = listener[chainsKey];
+  if (Array.isArray(chains)) {
+    for (let i = 0; i < chains.length; i++) {
+      sink.path.push(chainsKey, i);
+      checkFilterChain(chains[i], index, sink);
+      sink.path.length -= 2;
+    }
+  }
+  const defKey = keyOf(listener, 'defaultFilterChain', 'default_filter_chain');
+  sink.path.push(defKey);
+  checkFilterChain(listener[defKey], index, sink);
+  sink.path.pop();
+  const apiKey = keyOf(listener, 'apiListener', 'api_listener');
+  const api = listener[apiKey];
+  if (isObject(api)) {
+    const innerKey = keyOf(api, 'apiListener', 'api_listener');
+    sink.path.push(apiKey, innerKey);
+    checkHcmConfig(api[innerKey], index, sink);
+    sink.path.length -= 2;
+  }
+}
+
+function checkFilterChain(chain: JsonValue | undefined, index: NameIndex, sink: Sink): void {
+  if (!isObject(chain)) return;
+  const filters = chain['filters'];
+  if (!Array.isArray(filters)) return;
+  for (let i = 0; i < filters.length; i++) {
+    const f = filters[i];
+    if (!isObject(f)) continue;
+    const tcKey = keyOf(f, 'typedConfig', 'typed_config');
+    sink.path.push('filters', i, tcKey);
+    checkHcmConfig(f[tcKey], index, sink);
+    sink.path.length -= 3;
+  }
+}
+
+function checkHcmConfig(config: JsonValue | undefined, index: NameIndex, sink: Sink): void {
+  if (!isObject(config) || !isType(config, HCM_URL, HCM)) return;
+  const rds = config['rds'];
+  if (isObject(rds)) {
+    const nameKey = keyOf(rds, 'routeConfigName', 'route_config_name');
+    const name = rds[nameKey];
+    if (typeof name === 'string' && !index.routes.has(name)) {
+      sink.add('snapshot.rds_missing', `route configuration ${JSON.stringify(name)} is not in the snapshot`, ['rds', nameKey]);
+    }
+  }
+  const inlineKey = keyOf(config, 'routeConfig', 'route_config');
+  const inline = config[inlineKey];
+  if (isObject(inline)) {
+    sink.path.push(inlineKey);
+    checkRouteConfiguration(inline, index, sink);
+    sink.path.pop();
+  }
+}
+
+function checkCluster(cluster: JsonObject, name: string, index: NameIndex, sink: Sink): void {
+  const type = cluster['type'];
+  if (type === 'EDS' || type === 3) {
+    const edsKey = keyOf(cluster, 'edsClusterConfig', 'eds_cluster_config');
+    const eds = cluster[edsKey];
+    const serviceKey = isObject(eds) ? keyOf(eds, 'serviceName', 'service_name') : 'serviceName';
+    const service = isObject(eds) ? eds[serviceKey] : undefined;
+    const named = typeof service === 'string' && service !== '';
+    const wanted = named ? service : name;
+    if (!index.assignments.has(wanted)) {
+      const path = wanted !== name || named ? [edsKey, serviceKey] : isObject(eds) ? [edsKey] : ['name'];
+      sink.add('snapshot.eds_missing', `no ClusterLoadAssignment named ${JSON.stringify(wanted)} in the snapshot`, path);
+    }
+  }
+  const ctKey = keyOf(cluster, 'clusterType', 'cluster_type');
+  const ct = cluster[ctKey];
+  if (!isObject(ct)) return;
+  const tcKey = keyOf(ct, 'typedConfig', 'typed_config');
+  const tc = ct[tcKey];
+  if (!isObject(tc) || !isType(tc, AGGREGATE_URL, AGGREGATE)) return;
+  const members = tc['clusters'];
+  if (!Array.isArray(members)) return;
+  for (let i = 0; i < members.length; i++) {
+    const m = members[i];
+    if (typeof m === 'string' && !index.clusters.has(m)) {
+      sink.add('snapshot.cluster_missing', `aggregate member cluster ${JSON.stringify(m)} is not in the snapshot`, [ctKey, tcKey, 'clusters', i]);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// whole snapshots
 
 export function checkSnapshot(resources: readonly SnapshotResource[]): Violation[] {
   const out: Violation[] = [];
-  const index = indexNames(resources, (r, _, names) => nameViolations(r, names, out));
-  for (const r of resources) referenceViolations(r, index, out);
+  const index = indexNames(resources, (r, _, duplicate) => nameViolations(r, duplicate, out));
+  const sink = new Sink(out);
+  for (const r of resources) {
+    sink.resource = r;
+    referenceViolations(r, index, sink);
+  }
   return out;
+}
+
+function hostCount(r: SnapshotResource): number {
+  if (r.typeUrl !== T.routeConfiguration || !isObject(r.json)) return 0;
+  const hosts = r.json[keyOf(r.json, 'virtualHosts', 'virtual_hosts')];
+  return Array.isArray(hosts) ? hosts.length : 0;
+}
+
+interface CheckerState {
+  resources: readonly SnapshotResource[];
+  index: NameIndex;
+  byResource: Map<number, Violation[]>;
+  byName: Map<number, Violation[]>;
+  byReference: Map<number, Violation[]>;
+  /** The large route configurations, by position. */
+  routes: Map<number, RouteState>;
 }
 
 /**
@@ -141,17 +221,13 @@ export function checkSnapshot(resources: readonly SnapshotResource[]): Violation
  * same types and names in the same order as last time (a policy edit changes contents far
  * more often than the set of resources), the names are the same, so only resources whose
  * JSON is not the same object as before are checked again; anything else is checked whole.
+ * A large route configuration that changed is checked again in the virtual hosts that
+ * changed only (routes.ts): the others are the same frozen objects as before.
  */
 export class SnapshotChecker {
-  private last:
-    | {
-        resources: readonly SnapshotResource[];
-        index: NameIndex;
-        byResource: Map<number, Violation[]>;
-        byName: Map<number, Violation[]>;
-        byReference: Map<number, Violation[]>;
-      }
-    | undefined;
+  private last: CheckerState | undefined;
+  private readonly scratch: Violation[] = [];
+  private readonly sink = new Sink(this.scratch);
 
   /** `verifyOne`: the violations of one resource on its own (they come first, as in verifySnapshot). */
   check(resources: readonly SnapshotResource[], verifyOne: (r: SnapshotResource) => Violation[]): Violation[] {
@@ -161,40 +237,65 @@ export class SnapshotChecker {
       const byResource = new Map<number, Violation[]>();
       const byName = new Map<number, Violation[]>();
       const byReference = new Map<number, Violation[]>();
-      resources.forEach((r, i) => collect(byResource, i, (out) => out.push(...verifyOne(r))));
-      const index = indexNames(resources, (r, i, names) => collect(byName, i, (out) => nameViolations(r, names, out)));
-      resources.forEach((r, i) => collect(byReference, i, (out) => referenceViolations(r, index, out)));
-      this.last = { resources, index, byResource, byName, byReference };
+      const routes = new Map<number, RouteState>();
+      for (let i = 0; i < resources.length; i++) {
+        const found = verifyOne(resources[i] as SnapshotResource);
+        if (found.length > 0) byResource.set(i, found);
+      }
+      const scratch = this.scratch;
+      const index = indexNames(resources, (r, i, duplicate) => {
+        nameViolations(r, duplicate, scratch);
+        this.keep(byName, i);
+      });
+      const state: CheckerState = { resources, index, byResource, byName, byReference, routes };
+      for (let i = 0; i < resources.length; i++) this.references(state, i, resources[i] as SnapshotResource);
+      this.last = state;
     } else {
       for (const i of changed) {
         const r = resources[i] as SnapshotResource;
-        last.byResource.delete(i);
-        collect(last.byResource, i, (out) => out.push(...verifyOne(r)));
-        const before = last.byName.get(i)?.some((v) => v.rule === 'snapshot.duplicate_name');
-        last.byName.delete(i);
+        const found = verifyOne(r);
+        if (found.length > 0) last.byResource.set(i, found);
+        else last.byResource.delete(i);
         // the names are the same as before, so a duplicate stays one
-        collect(last.byName, i, (out) => {
-          if (before) nameViolations(r, new Set([r.name]), out);
-          else nameViolations(r, undefined, out);
-        });
-        last.byReference.delete(i);
-        collect(last.byReference, i, (out) => referenceViolations(r, last.index, out));
+        const duplicate = last.byName.get(i)?.some((v) => v.rule === 'snapshot.duplicate_name') ?? false;
+        nameViolations(r, duplicate, this.scratch);
+        this.keep(last.byName, i);
+        this.references(last, i, r);
       }
       last.resources = resources;
     }
-    const state = this.last as NonNullable<SnapshotChecker['last']>;
+    const state = this.last as CheckerState;
     return [...inOrder(state.byResource), ...inOrder(state.byName), ...inOrder(state.byReference)];
   }
-}
 
-/** Scratch list for `collect`: nearly every resource has no violation, so none gets its own list. */
-const scratch: Violation[] = [];
+  /** The reference violations of the resource at position `i` (the names are the state's). */
+  private references(state: CheckerState, i: number, r: SnapshotResource): void {
+    const sink = this.sink;
+    sink.resource = r;
+    const hosts = hostCount(r);
+    if (hosts >= STATEFUL_VIRTUAL_HOSTS) {
+      const json = r.json as JsonObject;
+      let route = state.routes.get(i);
+      if (route === undefined) state.routes.set(i, (route = new RouteState(json, state.index)));
+      else route.update(json, state.index);
+      route.report(sink);
+    } else {
+      state.routes.delete(i);
+      referenceViolations(r, state.index, sink);
+    }
+    this.keep(state.byReference, i);
+  }
 
-function collect(into: Map<number, Violation[]>, i: number, find: (out: Violation[]) => void): void {
-  find(scratch);
-  if (scratch.length === 0) return;
-  into.set(i, scratch.slice());
-  scratch.length = 0;
+  /** Moves what the scratch list holds to position `i` of `into` (nearly always nothing). */
+  private keep(into: Map<number, Violation[]>, i: number): void {
+    const scratch = this.scratch;
+    if (scratch.length === 0) {
+      into.delete(i);
+      return;
+    }
+    into.set(i, scratch.slice());
+    scratch.length = 0;
+  }
 }
 
 function inOrder(byPosition: Map<number, Violation[]>): Violation[] {
@@ -213,140 +314,4 @@ function changedPositions(before: readonly SnapshotResource[], after: readonly S
     if (a.json !== b.json) changed.push(i);
   }
   return changed;
-}
-
-function checkListener(listener: JsonObject, note: Note): void {
-  const hcm = (config: JsonValue | undefined, path: JsonPath): void => {
-    if (!isObject(config) || typeof config['@type'] !== 'string' || typeNameOf(config['@type']) !== HCM) return;
-    checkHcm(config, path, note);
-  };
-  const filters = (chain: JsonValue | undefined, path: JsonPath): void => {
-    if (!isObject(chain)) return;
-    const [list, key] = items(chain, 'filters', 'filters');
-    list.forEach((f, i) => {
-      if (!isObject(f)) return;
-      const [tc, tcKey] = field(f, 'typedConfig', 'typed_config');
-      hcm(tc, [...path, key, i, tcKey]);
-    });
-  };
-  const [chains, chainsKey] = items(listener, 'filterChains', 'filter_chains');
-  chains.forEach((c, i) => filters(c, [chainsKey, i]));
-  const [def, defKey] = field(listener, 'defaultFilterChain', 'default_filter_chain');
-  filters(def, [defKey]);
-  const [api, apiKey] = field(listener, 'apiListener', 'api_listener');
-  if (isObject(api)) {
-    const [inner, innerKey] = field(api, 'apiListener', 'api_listener');
-    hcm(inner, [apiKey, innerKey]);
-  }
-}
-
-function checkHcm(hcm: JsonObject, path: JsonPath, note: Note): void {
-  const [rds, rdsKey] = field(hcm, 'rds', 'rds');
-  if (isObject(rds)) {
-    const [name, nameKey] = field(rds, 'routeConfigName', 'route_config_name');
-    if (typeof name === 'string') {
-      note({ path: [...path, rdsKey, nameKey], rule: 'snapshot.rds_missing', message: () => `route configuration ${JSON.stringify(name)} is not in the snapshot`, needs: { set: 'routes', name } });
-    }
-  }
-  const [inline, inlineKey] = field(hcm, 'routeConfig', 'route_config');
-  if (isObject(inline)) checkRouteConfiguration(inline, [...path, inlineKey], note);
-}
-
-/** A virtual host's domains and the facts of its routes (paths relative to the virtual host). */
-function virtualHostOf(vh: JsonObject): { domains: { folded: string; written: string; index: number }[]; key: string; facts: Fact[] } {
-  const frozen = Object.isFrozen(vh);
-  if (frozen) {
-    const kept = virtualHostFacts.get(vh);
-    if (kept) return kept;
-  }
-  const [ds, dsKey] = items(vh, 'domains', 'domains');
-  const domains: { folded: string; written: string; index: number }[] = [];
-  ds.forEach((d, i) => {
-    if (typeof d === 'string') domains.push({ folded: d.toLowerCase(), written: d, index: i });
-  });
-  const facts: Fact[] = [];
-  const [routes, routesKey] = items(vh, 'routes', 'routes');
-  routes.forEach((route, j) => {
-    if (!isObject(route)) return;
-    const [action, actionKey] = field(route, 'route', 'route');
-    if (isObject(action)) checkRouteAction(action, [routesKey, j, actionKey], (f) => facts.push(f));
-  });
-  const found = { domains, key: dsKey, facts };
-  if (frozen) virtualHostFacts.set(vh, found);
-  return found;
-}
-
-function checkRouteConfiguration(rc: JsonObject, path: JsonPath, note: Note): void {
-  const domains = new Map<string, string>();
-  const [hosts, hostsKey] = items(rc, 'virtualHosts', 'virtual_hosts');
-  hosts.forEach((vh, h) => {
-    if (!isObject(vh)) return;
-    const vhPath = [...path, hostsKey, h];
-    const vhName = typeof vh['name'] === 'string' ? vh['name'] : `#${h}`;
-    const host = virtualHostOf(vh);
-    for (const d of host.domains) {
-      const first = domains.get(d.folded);
-      if (first !== undefined) {
-        note({ path: [...vhPath, host.key, d.index], rule: 'snapshot.duplicate_domain', message: `domain ${JSON.stringify(d.written)} is already used by virtual host ${first}` });
-      } else {
-        domains.set(d.folded, JSON.stringify(vhName));
-      }
-    }
-    for (const f of host.facts) {
-      const rest = f.path;
-      note({ ...f, path: () => [...vhPath, ...(typeof rest === 'function' ? rest() : rest)] });
-    }
-  });
-}
-
-function checkRouteAction(action: JsonObject, path: JsonPath, note: Note): void {
-  const cluster = action['cluster'];
-  if (typeof cluster === 'string') {
-    note({ path: [...path, 'cluster'], rule: 'snapshot.cluster_missing', message: () => `cluster ${JSON.stringify(cluster)} is not in the snapshot`, needs: { set: 'clusters', name: cluster } });
-  }
-  const [wc, wcKey] = field(action, 'weightedClusters', 'weighted_clusters');
-  if (!isObject(wc)) return;
-  const wcPath = [...path, wcKey];
-  const [clusters, clustersKey] = items(wc, 'clusters', 'clusters');
-  let total = 0;
-  clusters.forEach((c, k) => {
-    if (!isObject(c)) return;
-    total += num(c['weight']);
-    const name = c['name'];
-    if (typeof name === 'string') {
-      note({ path: [...wcPath, clustersKey, k, 'name'], rule: 'snapshot.cluster_missing', message: () => `cluster ${JSON.stringify(name)} is not in the snapshot`, needs: { set: 'clusters', name } });
-    }
-  });
-  if (clusters.length === 0) return; // repeated.min_items reports it
-  const [declared, declaredKey] = field(wc, 'totalWeight', 'total_weight');
-  if (total === 0) {
-    note({ path: wcPath, rule: 'snapshot.weight_total', message: 'the weights of weightedClusters sum to 0: no cluster can be picked' });
-  } else if (total > UINT32_MAX) {
-    note({ path: wcPath, rule: 'snapshot.weight_total', message: `the weights of weightedClusters sum to ${total}, more than ${UINT32_MAX}` });
-  } else if (declared !== undefined && num(declared) !== total) {
-    note({ path: [...wcPath, declaredKey], rule: 'snapshot.weight_total', message: `totalWeight is ${num(declared)} but the weights sum to ${total}` });
-  }
-}
-
-function checkCluster(cluster: JsonObject, name: string, note: Note): void {
-  const type = cluster['type'];
-  if (type === 'EDS' || type === 3) {
-    const [eds, edsKey] = field(cluster, 'edsClusterConfig', 'eds_cluster_config');
-    const [service, serviceKey] = isObject(eds) ? field(eds, 'serviceName', 'service_name') : [undefined, 'serviceName'];
-    const wanted = typeof service === 'string' && service !== '' ? service : name;
-    const path = wanted !== name || (typeof service === 'string' && service !== '') ? [edsKey, serviceKey] : isObject(eds) ? [edsKey] : ['name'];
-    note({ path, rule: 'snapshot.eds_missing', message: () => `no ClusterLoadAssignment named ${JSON.stringify(wanted)} in the snapshot`, needs: { set: 'assignments', name: wanted } });
-  }
-  const [ct, ctKey] = field(cluster, 'clusterType', 'cluster_type');
-  if (isObject(ct)) {
-    const [tc, tcKey] = field(ct, 'typedConfig', 'typed_config');
-    if (isObject(tc) && typeof tc['@type'] === 'string' && typeNameOf(tc['@type']) === AGGREGATE) {
-      const [members, membersKey] = items(tc, 'clusters', 'clusters');
-      members.forEach((m, i) => {
-        if (typeof m === 'string') {
-          note({ path: [ctKey, tcKey, membersKey, i], rule: 'snapshot.cluster_missing', message: () => `aggregate member cluster ${JSON.stringify(m)} is not in the snapshot`, needs: { set: 'clusters', name: m } });
-        }
-      });
-    }
-  }
 }
