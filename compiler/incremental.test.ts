@@ -335,29 +335,102 @@ spec:
   },
 ];
 
+/** Runs `steps` from `initial` through the caches, comparing each step with a from-scratch run. */
+function checkSequence(flavor: 'envoy' | 'grpc', initial: ReadonlyMap<string, string>, sequence: readonly Step[]): void {
+  const files = new Map(initial);
+  const validation = new ValidationCache();
+  const entries = new EntryCache();
+  const proxy: ProxyClass = proxyClass(flavor, 'team-a', { app: 'svc-0', version: 'v1' });
+  for (const step of sequence) {
+    step.apply(files);
+    const sources: SourceFile[] = [...files].map(([path, content]) => ({ path, content }));
+    const incremental = validateSources(sources, { cache: validation });
+    const scratch = validateSources(sources);
+    assert.deepEqual(validationView(incremental), validationView(scratch), step.title);
+    step.expect?.(incremental);
+    const options = { revision: 'r1', ...(step.overlays ? { overlays: step.overlays } : {}) };
+    const compiled = compileModel(incremental.model, proxy, { ...options, cache: entries });
+    const fresh = compileModel(scratch.model, proxy, options);
+    assert.deepEqual(compileView(compiled), compileView(fresh), step.title);
+    step.expectCompile?.(compiled);
+  }
+}
+
+const noRetries = (name: string) => service(name, 'team-a').replace('    retries: {attempts: 3, perTryTimeout: 1s, retryOn: "5xx,reset"}\n', '');
+const directResponse = (name: string) =>
+  service(name, 'team-a').replace(/  - name: split\n[\s\S]*?weight: 10\n/, '  - name: split\n    directResponse: {status: 503, body: {string: "down for maintenance"}}\n');
+const listed = (r: CompileResult, code: string) => r.diagnostics.filter((d) => d.code === code && !d.message.includes('more')).map((d) => d.file);
+
+/** Edits in place in a mesh with more findings of one code (SLU7003 for grpc) than a translation lists. */
+const manySteps: Step[] = [
+  { title: 'start (30 services)', apply: () => undefined },
+  { title: 'a split changes after the listed findings', apply: (f) => f.set('team-a/svc-28.yaml', service('svc-28', 'team-a', { weights: [70, 30] })) },
+  {
+    title: 'a listed finding goes away (the next one is listed instead)',
+    apply: (f) => f.set('team-a/svc-01.yaml', noRetries('svc-01')),
+    expectCompile: (r) => assert.ok(!listed(r, 'SLU7003').includes('team-a/svc-01.yaml')),
+  },
+  { title: 'an unlisted finding goes away', apply: (f) => f.set('team-a/svc-27.yaml', noRetries('svc-27')) },
+  { title: 'the listed finding comes back', apply: (f) => f.set('team-a/svc-01.yaml', service('svc-01', 'team-a')) },
+  {
+    title: 'a route becomes a direct response (envoy raises the body limit of its configuration)',
+    apply: (f) => f.set('team-a/svc-05.yaml', directResponse('svc-05')),
+    expectCompile: (r) => {
+      if (r.snapshot.proxy.flavor !== 'envoy') return;
+      const config = r.resources.find((x) => x.typeUrl.endsWith('RouteConfiguration'));
+      assert.ok(config?.json.maxDirectResponseBodySizeBytes, 'the body limit is raised');
+    },
+  },
+  { title: 'another one does', apply: (f) => f.set('team-a/svc-06.yaml', directResponse('svc-06')) },
+  { title: 'the first is a split again', apply: (f) => f.set('team-a/svc-05.yaml', service('svc-05', 'team-a')) },
+  { title: 'and the second', apply: (f) => f.set('team-a/svc-06.yaml', service('svc-06', 'team-a')) },
+  { title: 'lines move above a route (its positions change, its content does not)', apply: (f) => f.set('team-a/svc-02.yaml', service('svc-02', 'team-a', { comment: true })) },
+  { title: 'two routes change at once', apply: (f) => {
+    f.set('team-a/svc-03.yaml', service('svc-03', 'team-a', { weights: [60, 40] }));
+    f.set('team-a/svc-29.yaml', service('svc-29', 'team-a', { weights: [60, 40] }));
+  } },
+  { title: 'a split changes while a rollout overlay is set', apply: (f) => f.set('team-a/svc-00.yaml', service('svc-00', 'team-a', { weights: [75, 25] })), overlays: [{ namespace: 'team-a', virtualService: 'svc-00', route: 'split', weights: { v1: 50, v2: 50 } }] },
+  { title: 'another split changes with the same overlay', apply: (f) => f.set('team-a/svc-04.yaml', service('svc-04', 'team-a', { weights: [75, 25] })), overlays: [{ namespace: 'team-a', virtualService: 'svc-00', route: 'split', weights: { v1: 50, v2: 50 } }] },
+  { title: 'the overlaid route itself changes', apply: (f) => f.set('team-a/svc-00.yaml', service('svc-00', 'team-a', { weights: [85, 15] })), overlays: [{ namespace: 'team-a', virtualService: 'svc-00', route: 'split', weights: { v1: 50, v2: 50 } }] },
+  { title: 'a route now names a subset nobody defines (a finding in place)', apply: (f) => f.set('team-a/svc-07.yaml', service('svc-07', 'team-a', { extraSubset: 'v3' })) },
+  { title: 'and is fixed', apply: (f) => f.set('team-a/svc-07.yaml', service('svc-07', 'team-a')) },
+];
+
 describe('incremental validation and compilation', () => {
   for (const flavor of ['envoy', 'grpc'] as const) {
     it(`gives the from-scratch result after every edit of a sequence (${flavor})`, () => {
       const files = new Map<string, string>();
       for (let i = 0; i < 4; i++) files.set(`team-a/svc-${i}.yaml`, service(`svc-${i}`, 'team-a'));
-      const validation = new ValidationCache();
-      const entries = new EntryCache();
-      const proxy: ProxyClass = proxyClass(flavor, 'team-a', { app: 'svc-0', version: 'v1' });
-      for (const step of steps) {
-        step.apply(files);
-        const sources: SourceFile[] = [...files].map(([path, content]) => ({ path, content }));
-        const incremental = validateSources(sources, { cache: validation });
-        const scratch = validateSources(sources);
-        assert.deepEqual(validationView(incremental), validationView(scratch), step.title);
-        step.expect?.(incremental);
-        const options = { revision: 'r1', ...(step.overlays ? { overlays: step.overlays } : {}) };
-        const compiled = compileModel(incremental.model, proxy, { ...options, cache: entries });
-        const fresh = compileModel(scratch.model, proxy, options);
-        assert.deepEqual(compileView(compiled), compileView(fresh), step.title);
-        step.expectCompile?.(compiled);
+      checkSequence(flavor, files, steps);
+    });
+
+    it(`gives the from-scratch result after edits in place in a larger mesh (${flavor})`, () => {
+      const files = new Map<string, string>();
+      for (let i = 0; i < 30; i++) {
+        const name = `svc-${String(i).padStart(2, '0')}`;
+        files.set(`team-a/${name}.yaml`, service(name, 'team-a'));
       }
+      checkSequence(flavor, files, manySteps);
     });
   }
+
+  it('lists the first findings of a code and counts the rest after an edit in place (grpc)', () => {
+    const files = new Map<string, string>();
+    for (let i = 0; i < 30; i++) {
+      const name = `svc-${String(i).padStart(2, '0')}`;
+      files.set(`team-a/${name}.yaml`, service(name, 'team-a'));
+    }
+    const seen: CompileResult[] = [];
+    checkSequence('grpc', files, [
+      { title: 'start', apply: () => undefined },
+      { title: 'a listed finding goes away', apply: (f) => f.set('team-a/svc-01.yaml', noRetries('svc-01')), expectCompile: (r) => seen.push(r) },
+    ]);
+    const [after] = seen;
+    assert.ok(after);
+    assert.equal(listed(after, 'SLU7003').length, 25);
+    assert.ok(listed(after, 'SLU7003').includes('team-a/svc-25.yaml'), 'the 26th is listed now');
+    assert.ok(after.diagnostics.some((d) => d.code === 'SLU7003' && d.message.startsWith('4 more SLU7003 findings')), after.diagnostics.map((d) => d.message).join('\n'));
+  });
 });
 
 describe('incremental validation reuses what did not change', () => {
@@ -380,5 +453,20 @@ describe('incremental validation reuses what did not change', () => {
     files.set('team-a/extra.yaml', service('svc-9', 'team-a'));
     const added = validateSources(sources(), { cache }).model;
     assert.equal(routeChangesOf(added), undefined, 'a file added is no change in place');
+  });
+
+  it('builds only the virtual host of a route edited in place: the others are the same objects (envoy)', () => {
+    const files = new Map<string, string>();
+    for (let i = 0; i < 5; i++) files.set(`team-a/svc-${i}.yaml`, service(`svc-${i}`, 'team-a'));
+    const sources = () => [...files].map(([path, content]) => ({ path, content }));
+    const validation = new ValidationCache();
+    const entries = new EntryCache();
+    const proxy = proxyClass('envoy', 'team-a', { app: 'svc-0', version: 'v1' });
+    const hostsOf = (r: CompileResult) => (r.resources.find((x) => x.typeUrl.endsWith('RouteConfiguration'))?.json.virtualHosts ?? []) as unknown[];
+    const before = hostsOf(compileModel(validateSources(sources(), { cache: validation }).model, proxy, { cache: entries }));
+    files.set('team-a/svc-2.yaml', service('svc-2', 'team-a', { weights: [60, 40] }));
+    const after = hostsOf(compileModel(validateSources(sources(), { cache: validation }).model, proxy, { cache: entries }));
+    assert.equal(after.length, 5);
+    assert.deepEqual(after.map((h, i) => h === before[i]), [true, true, false, true, true]);
   });
 });

@@ -17,8 +17,9 @@ export type { NodeIdentity } from './proxy-class.ts';
 
 const ORDER = ['Cluster', 'ClusterLoadAssignment', 'Listener', 'RouteConfiguration', 'Secret'];
 
-/** How many findings of one code one translation lists with their positions. */
-export const FINDINGS_LISTED_PER_CODE = 25;
+import { FINDINGS_LISTED_PER_CODE } from './limits.ts';
+
+export { FINDINGS_LISTED_PER_CODE };
 
 /**
  * The model → Envoy v3 resources for one proxy class. Pure; the order of resources is
@@ -66,6 +67,11 @@ export function createTranslateContext(model: PolicyModel, proxy: ProxyClass, op
       collected.push(diagnostic(def, at, message, reportOptions));
       if (seen) seen.listed++;
       else perCode.set(def, { listed: 1, unlisted: 0, first: at });
+    },
+    reportUnlisted(def, count) {
+      const seen = perCode.get(def);
+      if (!seen || seen.listed < FINDINGS_LISTED_PER_CODE) throw new Error(`reportUnlisted: ${def.code} has ${seen?.listed ?? 0} findings listed, not ${FINDINGS_LISTED_PER_CODE}`);
+      seen.unlisted += count;
     },
   };
   const diagnostics = () => {

@@ -6,20 +6,33 @@
  * The stage runs on a recording view of the model (model/recording.ts) and of the options,
  * so its inputs are what it actually read. Its findings are recorded as the calls it made
  * (`reportAt` with a position thunk) and replayed through the new translation's context,
- * so positions are computed afresh and the per-code listing cap counts them as before.
- * Reused resources are frozen: from then on their versions, verification and bytes are
- * reused by identity.
+ * so positions are computed afresh and the per-code listing cap counts them as before
+ * (past the cap, a code's findings are replayed as one count). Reused resources are frozen:
+ * from then on their versions, verification and bytes are reused by identity.
+ *
+ * When only routes changed, the routes stage reuses virtual hosts (routes/host-memo.ts); when
+ * the model says which routes were replaced in place (model/update.ts), only the virtual
+ * hosts of those routes are built again and the rest is patched (`patchRoutes`).
  */
 import type { CodeDefinition, Located, ReportOptions } from '../diagnostics/index.ts';
 import { indexOf } from '../model/lookup.ts';
 import { recordingView, sameParts } from '../model/recording.ts';
 import type { ModelPart } from '../model/recording.ts';
 import type { PolicyModel } from '../model/types.ts';
+import { routeChangesOf } from '../model/update.ts';
 import { deepFreeze } from './routes/frozen.ts';
-import { HostMemo, useHostMemo } from './routes/host-memo.ts';
+import { HostMemo, patchRoutes, useHostMemo } from './routes/host-memo.ts';
+import type { RoutesState } from './routes/host-memo.ts';
 import type { Resource, TranslateContext, TranslateOptions } from './types.ts';
+import { FINDINGS_LISTED_PER_CODE } from './limits.ts';
 
 type Finding = [def: CodeDefinition, locate: () => Located, message: string, options: ReportOptions | undefined];
+
+/** A stage's findings as replayed: the calls that can be listed, in order, then per code how many more there were. */
+interface Findings {
+  listed: Finding[];
+  unlisted: Map<CodeDefinition, number>;
+}
 
 interface StageRun {
   model: PolicyModel;
@@ -27,16 +40,49 @@ interface StageRun {
   /** Options read, with the value they had (overlays compared by content: callers make new arrays). */
   options: Map<keyof TranslateOptions, string>;
   resources: Resource[];
-  findings: Finding[];
+  findings: Findings;
   frozen: boolean;
   /** False when the stage reported a finding with its position already computed (it cannot be replayed). */
   reusable: boolean;
   /** The routes stage's virtual hosts, reusable one by one when only routes changed. */
   hosts?: HostMemo['next'];
+  /** The routes stage's assembly, to patch when routes were replaced in place. */
+  routes?: RoutesState;
 }
 
 function optionValue(value: unknown): string {
   return JSON.stringify(value) ?? 'undefined';
+}
+
+/** A context that passes findings on to `ctx` and records them (a stage's findings, kept to replay). */
+function recordingFindings(ctx: TranslateContext, findings: Findings, onReport: () => void): Pick<TranslateContext, 'report' | 'reportAt' | 'reportUnlisted'> {
+  const perCode = new Map<CodeDefinition, number>();
+  return {
+    report: (d) => {
+      onReport();
+      ctx.report(d);
+    },
+    reportAt(def, locate, message, reportOptions) {
+      // past the cap within this stage, a finding is never listed: counting it is enough
+      const n = (perCode.get(def) ?? 0) + 1;
+      perCode.set(def, n);
+      if (n <= FINDINGS_LISTED_PER_CODE) findings.listed.push([def, locate, message, reportOptions]);
+      else findings.unlisted.set(def, (findings.unlisted.get(def) ?? 0) + 1);
+      ctx.reportAt(def, locate, message, reportOptions);
+    },
+    reportUnlisted(def, count) {
+      findings.unlisted.set(def, (findings.unlisted.get(def) ?? 0) + count);
+      ctx.reportUnlisted!(def, count);
+    },
+  };
+}
+
+function replay(ctx: TranslateContext, findings: Findings): void {
+  for (const [def, locate, message, options] of findings.listed) ctx.reportAt(def, locate, message, options);
+  for (const [def, count] of findings.unlisted) {
+    if (ctx.reportUnlisted) ctx.reportUnlisted(def, count);
+    else throw new Error('a translation context without reportUnlisted cannot replay a memo');
+  }
 }
 
 export class TranslationMemo {
@@ -52,7 +98,7 @@ export class TranslationMemo {
     const key = `${ctx.proxy.key}\n${name}`;
     const last = this.runs.get(key);
     if (last?.reusable && sameParts(last.model, ctx.model, last.reads) && [...last.options].every(([k, v]) => optionValue(ctx.options[k]) === v)) {
-      for (const [def, locate, message, options] of last.findings) ctx.reportAt(def, locate, message, options);
+      replay(ctx, last.findings);
       if (!last.frozen) {
         for (const r of last.resources) deepFreeze(r.json);
         last.frozen = true;
@@ -60,9 +106,29 @@ export class TranslationMemo {
       last.model = ctx.model;
       return last.resources;
     }
+    // only routes (or overlays) changed: virtual hosts whose routes did not are kept (routes/host-memo.ts)
+    const onlyRoutes =
+      name === 'routes' &&
+      last?.reusable === true &&
+      (last.hosts !== undefined || last.routes !== undefined) &&
+      sameParts(last.model, ctx.model, [...last.reads].filter((part) => part !== 'virtualServices')) &&
+      [...last.options].every(([k, v]) => k === 'overlays' || optionValue(ctx.options[k]) === v);
+    if (onlyRoutes && last.routes && [...last.options].every(([k, v]) => optionValue(ctx.options[k]) === v)) {
+      const changes = routeChangesOf(ctx.model);
+      if (changes?.previous === last.model) {
+        const findings: Findings = { listed: [], unlisted: new Map() };
+        let reusable = true;
+        const recorded: TranslateContext = { ...ctx, ...recordingFindings(ctx, findings, () => (reusable = false)) };
+        const patched = patchRoutes(last.routes, recorded, changes);
+        if (patched) {
+          this.runs.set(key, { model: ctx.model, reads: last.reads, options: last.options, resources: patched.resources, findings, frozen: false, reusable, routes: patched });
+          return patched.resources;
+        }
+      }
+    }
     const reads = new Set<ModelPart>();
     const options = new Map<keyof TranslateOptions, string>();
-    const findings: Finding[] = [];
+    const findings: Findings = { listed: [], unlisted: new Map() };
     const model = recordingView(ctx.model, reads);
     let reusable = true;
     const recorded: TranslateContext = {
@@ -76,25 +142,16 @@ export class TranslationMemo {
           return value;
         },
       }),
-      report: (d) => {
-        reusable = false;
-        ctx.report(d);
-      },
-      reportAt(def, locate, message, reportOptions) {
-        findings.push([def, locate, message, reportOptions]);
-        ctx.reportAt(def, locate, message, reportOptions);
-      },
+      ...recordingFindings(ctx, findings, () => (reusable = false)),
     };
     let hosts: HostMemo | undefined;
     if (name === 'routes') {
-      // only routes (or overlays) changed: virtual hosts whose routes did not are kept (routes/host-memo.ts)
-      const onlyRoutes = last?.reusable && last.hosts && sameParts(last.model, ctx.model, [...last.reads].filter((part) => part !== 'virtualServices')) &&
-        [...last.options].every(([k, v]) => k === 'overlays' || optionValue(ctx.options[k]) === v);
-      hosts = new HostMemo(onlyRoutes && last.hosts ? last.hosts : new Map());
+      hosts = new HostMemo(onlyRoutes && last ? last.hosts ?? last.routes?.builtByService() ?? new Map() : new Map());
       useHostMemo(recorded, hosts);
     }
     const resources = translateStage(recorded);
-    this.runs.set(key, { model: ctx.model, reads, options, resources, findings, frozen: false, reusable, ...(hosts ? { hosts: hosts.next } : {}) });
+    const routes = hosts?.state;
+    this.runs.set(key, { model: ctx.model, reads, options, resources, findings, frozen: false, reusable, ...(hosts ? { hosts: hosts.next } : {}), ...(routes ? { routes } : {}) });
     return resources;
   }
 }

@@ -95,6 +95,12 @@ export interface TranslateContext {
    * in one summary finding instead (a fleet-wide setting can cause thousands).
    */
   reportAt(def: CodeDefinition, locate: () => Located, message: string, options?: ReportOptions): void;
+  /**
+   * `count` more findings of `def` that would not be listed (FINDINGS_LISTED_PER_CODE of it
+   * were reported already): counted in its summary without making them. Incremental
+   * translation uses it to replay thousands of findings at once.
+   */
+  reportUnlisted?(def: CodeDefinition, count: number): void;
 }
 
 export interface TranslateResult {

@@ -14,8 +14,10 @@ import { hostPort, outboundRouteName } from '../naming.ts';
 import type { RouteContext } from './route.ts';
 import type { RouteSelector } from './select.ts';
 import { isRoutedPort, serviceNames, visibleServices } from './services.ts';
-import { resourceWithSources, SourceRecorder } from './sources.ts';
+import { resourceWithSourceList, SourceRecorder } from './sources.ts';
 import { isReused, memoizedHostRoutes } from './host-memo.ts';
+import type { HostMemo, HostState, RouteAssembly, RouteContextFactory, RoutesState, HostBuilder } from './host-memo.ts';
+import { deepFreeze } from './frozen.ts';
 
 export const MAX_DIRECT_RESPONSE_BODY_BYTES = 1024 * 1024;
 
@@ -25,7 +27,7 @@ interface HostOnPort {
   name: string;
 }
 
-export type RouteContextFactory = (listenPort: number, sources: SourceRecorder) => RouteContext;
+export type { RouteContextFactory };
 
 /** Services by routed port (ports ascending, hosts by virtual host name). */
 export function servicesByPort(services: readonly Service[]): Map<number, HostOnPort[]> {
@@ -91,29 +93,93 @@ function virtualHost(name: string, domains: string[], routes: JsonObject[]): Jso
   return made;
 }
 
-export function envoyRouteConfigurations(services: readonly Service[], fromNamespace: string, selector: RouteSelector, contextFor: RouteContextFactory): Resource[] {
-  const out: Resource[] = [];
-  for (const [port, hosts] of servicesByPort(services)) {
-    const sources = new SourceRecorder();
-    const rc = contextFor(port, sources);
-    const domains = domainsFor(hosts, fromNamespace);
-    const virtualHosts: JsonObject[] = [];
-    hosts.forEach((h, i) => {
-      const path = ['virtualHosts', i];
-      // the virtual host comes from its policy (known once its routes are built), its domains from the service
-      const vhostEntry = sources.size;
-      sources.add(path, h.service.doc, h.service.path);
-      sources.add(['virtualHosts', i, 'domains'], h.service.doc, h.service.path);
-      const { routes, policy } = memoizedHostRoutes(rc, selector, h.service, h.port, path);
-      if (policy) sources.setOrigin(vhostEntry, policy.doc, policy.path);
-      virtualHosts.push(virtualHost(h.name, domains[i] ?? [], routes));
-    });
-    const name = outboundRouteName(port);
-    const json: JsonObject = { name, virtualHosts, validateClusters: false };
-    if (rc.directResponseBody) json.maxDirectResponseBodySizeBytes = MAX_DIRECT_RESPONSE_BODY_BYTES;
-    out.push(resourceWithSources({ typeUrl: RESOURCE_TYPE_URLS.routeConfiguration, name, json }, sources));
+/** The virtual host `h` at position `i` of its port's configuration, with its own source-map entries. */
+function envoyHost(rc: RouteContext, selector: RouteSelector, h: HostOnPort, i: number, domains: string[]): JsonObject {
+  const path = ['virtualHosts', i];
+  // the virtual host comes from its policy (known once its routes are built), its domains from the service
+  rc.sources.add(path, h.service.doc, h.service.path);
+  rc.sources.add(['virtualHosts', i, 'domains'], h.service.doc, h.service.path);
+  const { routes, policy } = memoizedHostRoutes(rc, selector, h.service, h.port, path);
+  if (policy) rc.sources.setOrigin(0, policy.doc, policy.path);
+  return virtualHost(h.name, domains, routes);
+}
+
+/** One outbound port's RouteConfiguration: its virtual hosts, each with its source-map entries and direct-response flag. */
+interface EnvoyUnit {
+  port: number;
+  name: string;
+  hosts: readonly HostOnPort[];
+  domains: readonly string[][];
+  virtualHosts: JsonObject[];
+  sources: SourceRecorder[];
+  directResponseBody: boolean[];
+  /** Its position among the stage's resources. */
+  at: number;
+}
+
+function envoyResource(unit: EnvoyUnit): Resource {
+  const json: JsonObject = { name: unit.name, virtualHosts: unit.virtualHosts, validateClusters: false };
+  if (unit.directResponseBody.includes(true)) json.maxDirectResponseBodySizeBytes = MAX_DIRECT_RESPONSE_BODY_BYTES;
+  return resourceWithSourceList({ typeUrl: RESOURCE_TYPE_URLS.routeConfiguration, name: unit.name, json }, unit.sources);
+}
+
+/** The envoy configurations of the last translation, patched virtual host by virtual host. */
+class EnvoyAssembly implements RouteAssembly {
+  constructor(private readonly units: readonly EnvoyUnit[]) {}
+
+  freeze(state: RoutesState, host: number): void {
+    const h = state.hosts[host] as HostState;
+    deepFreeze((this.units[h.unit] as EnvoyUnit).virtualHosts[h.slot] as JsonObject);
   }
-  return out;
+
+  patch(state: RoutesState, hosts: readonly number[], build: HostBuilder): { resources: Resource[]; assembly: RouteAssembly } {
+    const resources = state.resources.slice();
+    const units = this.units.slice();
+    const copied = new Set<number>();
+    for (const index of hosts) {
+      const h = state.hosts[index] as HostState;
+      let unit = units[h.unit] as EnvoyUnit;
+      if (!copied.has(h.unit)) {
+        copied.add(h.unit);
+        units[h.unit] = unit = { ...unit, virtualHosts: unit.virtualHosts.slice(), sources: unit.sources.slice(), directResponseBody: unit.directResponseBody.slice() };
+      }
+      const rc = build.contextFor(unit.port, new SourceRecorder());
+      const made = unit;
+      made.virtualHosts[h.slot] = build.host(index, () => envoyHost(rc, build.selector, made.hosts[h.slot] as HostOnPort, h.slot, made.domains[h.slot] ?? []));
+      made.sources[h.slot] = rc.sources;
+      made.directResponseBody[h.slot] = rc.directResponseBody;
+    }
+    for (const u of copied) {
+      const unit = units[u] as EnvoyUnit;
+      resources[unit.at] = envoyResource(unit);
+    }
+    return { resources, assembly: new EnvoyAssembly(units) };
+  }
+}
+
+export function envoyRouteConfigurations(
+  services: readonly Service[],
+  fromNamespace: string,
+  selector: RouteSelector,
+  contextFor: RouteContextFactory,
+  memo?: HostMemo,
+): { resources: Resource[]; assembly: RouteAssembly } {
+  const out: Resource[] = [];
+  const units: EnvoyUnit[] = [];
+  for (const [port, hosts] of servicesByPort(services)) {
+    const domains = domainsFor(hosts, fromNamespace);
+    const unit: EnvoyUnit = { port, name: outboundRouteName(port), hosts, domains, virtualHosts: [], sources: [], directResponseBody: [], at: out.length };
+    hosts.forEach((h, i) => {
+      const rc = contextFor(port, new SourceRecorder());
+      const build = () => envoyHost(rc, selector, h, i, domains[i] ?? []);
+      unit.virtualHosts.push(memo ? memo.host(rc.report, units.length, i, build) : build());
+      unit.sources.push(rc.sources);
+      unit.directResponseBody.push(rc.directResponseBody);
+    });
+    units.push(unit);
+    out.push(envoyResource(unit));
+  }
+  return { resources: out, assembly: new EnvoyAssembly(units) };
 }
 
 export { visibleServices };

@@ -6,12 +6,14 @@
  * api_listeners of this service's names, so one configuration serves every alias listener.
  * Wildcard ServiceEntry hosts are no channel target and get none.
  */
-import type { Service } from '../../model/index.ts';
+import type { Service, ServicePort } from '../../model/index.ts';
 import { RESOURCE_TYPE_URLS } from '../../xds/index.ts';
 import type { JsonObject } from '../../xds/index.ts';
 import type { Resource } from '../types.ts';
 import { grpcRouteName, hostPort } from '../naming.ts';
-import type { RouteContextFactory } from './envoy.ts';
+import type { HostBuilder, HostMemo, HostState, RouteAssembly, RouteContextFactory, RoutesState } from './host-memo.ts';
+import type { RouteContext } from './route.ts';
+import { deepFreeze } from './frozen.ts';
 import type { RouteSelector } from './select.ts';
 import { isRoutedPort } from './services.ts';
 import { resourceWithSources, SourceRecorder } from './sources.ts';
@@ -34,7 +36,42 @@ function configuration(name: string, vhostName: string, routes: JsonObject[]): J
   return made;
 }
 
-export function grpcRouteConfigurations(services: readonly Service[], selector: RouteSelector, contextFor: RouteContextFactory): Resource[] {
+/** The configuration of `service` on `port`, named `name`, with its source-map entries (in `rc.sources`). */
+function grpcConfiguration(rc: RouteContext, selector: RouteSelector, service: Service, port: ServicePort, name: string): Resource {
+  const sources = rc.sources;
+  sources.add(VHOST, service.doc, service.path);
+  sources.add(DOMAINS, service.doc, service.path);
+  const { routes, policy } = memoizedHostRoutes(rc, selector, service, port, VHOST);
+  // the configuration and its virtual host come from the policy that routes the service, if any
+  if (policy) {
+    sources.setOrigin(0, policy.doc, policy.path);
+    sources.add(ROOT, policy.doc, policy.path);
+  }
+  return resourceWithSources({ typeUrl: RESOURCE_TYPE_URLS.routeConfiguration, name, json: configuration(name, hostPort(service.hostname, port.number), routes) }, sources);
+}
+
+/** Where each configuration of the last translation sits among the stage's resources (sorted by name), by the order it was made in. */
+class GrpcAssembly implements RouteAssembly {
+  constructor(private readonly at: readonly number[]) {}
+
+  freeze(state: RoutesState, host: number): void {
+    const h = state.hosts[host] as HostState;
+    deepFreeze((state.resources[this.at[h.unit] as number] as Resource).json);
+  }
+
+  patch(state: RoutesState, hosts: readonly number[], build: HostBuilder): { resources: Resource[]; assembly: RouteAssembly } {
+    const resources = state.resources.slice();
+    for (const index of hosts) {
+      const h = state.hosts[index] as HostState;
+      const at = this.at[h.unit] as number;
+      const rc = build.contextFor(h.port.number, new SourceRecorder());
+      resources[at] = build.host(index, () => grpcConfiguration(rc, build.selector, h.service, h.port, (resources[at] as Resource).name));
+    }
+    return { resources, assembly: this };
+  }
+}
+
+export function grpcRouteConfigurations(services: readonly Service[], selector: RouteSelector, contextFor: RouteContextFactory, memo?: HostMemo): { resources: Resource[]; assembly: RouteAssembly } {
   const out: Resource[] = [];
   const names = new Set<string>();
   for (const service of services) {
@@ -45,18 +82,14 @@ export function grpcRouteConfigurations(services: readonly Service[], selector: 
       const name = grpcRouteName(service.hostname, port.number);
       if (names.has(name)) continue;
       names.add(name);
-      const sources = new SourceRecorder();
-      const rc = contextFor(port.number, sources);
-      sources.add(VHOST, service.doc, service.path);
-      sources.add(DOMAINS, service.doc, service.path);
-      const { routes, policy } = memoizedHostRoutes(rc, selector, service, port, VHOST);
-      // the configuration and its virtual host come from the policy that routes the service, if any
-      if (policy) {
-        sources.setOrigin(0, policy.doc, policy.path);
-        sources.add(ROOT, policy.doc, policy.path);
-      }
-      out.push(resourceWithSources({ typeUrl: RESOURCE_TYPE_URLS.routeConfiguration, name, json: configuration(name, hostPort(service.hostname, port.number), routes) }, sources));
+      const rc = contextFor(port.number, new SourceRecorder());
+      const build = () => grpcConfiguration(rc, selector, service, port, name);
+      out.push(memo ? memo.host(rc.report, out.length, 0, build) : build());
     }
   }
-  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const made = new Map(out.map((r, i) => [r, i]));
+  out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const at = new Array<number>(out.length);
+  out.forEach((r, i) => (at[made.get(r) as number] = i));
+  return { resources: out, assembly: new GrpcAssembly(at) };
 }

@@ -13,6 +13,8 @@ import { grpcRouteConfigurations } from './grpc.ts';
 import { HashPolicies } from './hash.ts';
 import { checkOverlays } from './overlays.ts';
 import { Reporter } from './report.ts';
+import type { ReportCall } from './report.ts';
+import { hostMemoOf } from './host-memo.ts';
 import type { RouteContext } from './route.ts';
 import { RouteSelector } from './select.ts';
 import { visibleServices } from './services.ts';
@@ -23,11 +25,16 @@ export * as routeCodes from './codes.ts';
 
 /** RouteConfigurations for the proxy class (envoy: one per outbound port; grpc: one per host:port). */
 export function translateRoutes(ctx: TranslateContext): Resource[] {
+  const memo = hostMemoOf(ctx);
   const report = new Reporter(ctx);
   const selector = new RouteSelector(ctx, report);
   const hashes = new HashPolicies(ctx);
   const overlays = indexOverlays(ctx.options.overlays);
+  // with a memo, what the overlay checks report is recorded (routes/host-memo.ts)
+  const prefix: ReportCall[] = [];
+  if (memo) report.tap = prefix;
   checkOverlays(ctx, report);
+  report.tap = undefined;
   const flavor = ctx.proxy.flavor;
   const contextFor = (listenPort: number, sources: SourceRecorder): RouteContext => ({
     ctx,
@@ -40,5 +47,7 @@ export function translateRoutes(ctx: TranslateContext): Resource[] {
     directResponseBody: false,
   });
   const services = visibleServices(ctx);
-  return flavor === 'grpc' ? grpcRouteConfigurations(services, selector, contextFor) : envoyRouteConfigurations(services, ctx.proxy.namespace, selector, contextFor);
+  const built = flavor === 'grpc' ? grpcRouteConfigurations(services, selector, contextFor, memo) : envoyRouteConfigurations(services, ctx.proxy.namespace, selector, contextFor, memo);
+  memo?.finish({ selector, hashes, overlays, prefix, report }, built.resources, built.assembly);
+  return built.resources;
 }

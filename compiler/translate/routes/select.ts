@@ -52,8 +52,8 @@ export class RouteSelector {
   private readonly hasWildcards: boolean;
 
   constructor(
-    private readonly ctx: TranslateContext,
-    private readonly report: Reporter,
+    private ctx: TranslateContext,
+    private report: Reporter,
   ) {
     const from = ctx.proxy.namespace;
     let wildcards = false;
@@ -78,6 +78,25 @@ export class RouteSelector {
       }
     }
     this.hasWildcards = wildcards;
+  }
+
+  /**
+   * Makes this selector the one of a later translation (`ctx`, `report`) whose model differs
+   * in routes replaced by routes that claim the same hosts the same way (`sameClaims`): each
+   * claim moves to the route that replaced it. The selector must not be used for the old
+   * translation afterwards.
+   */
+  rebind(ctx: TranslateContext, report: Reporter, replaced: ReadonlyMap<VirtualService, VirtualService>): void {
+    this.ctx = ctx;
+    this.report = report;
+    this.gatewayCache.clear();
+    for (const [before, after] of replaced) {
+      for (const host of before.hosts) {
+        if (this.istio.get(host.fqdn) === before) this.istio.set(host.fqdn, after);
+        const attached = this.gateway.get(host.fqdn);
+        if (attached) this.gateway.set(host.fqdn, attached.map((a) => (a.vs === before ? { ...a, vs: after } : a)));
+      }
+    }
   }
 
   /** The routes for a service on a port, or undefined when no policy routes it (default route). */
@@ -192,6 +211,19 @@ export class RouteSelector {
     }
     return out;
   }
+}
+
+/** Whether two routes claim the same hosts for the same proxies, so that one can take the other's place in a selector. */
+export function sameClaims(a: VirtualService, b: VirtualService): boolean {
+  if (a.sourceKind !== b.sourceKind || a.appliesToMesh !== b.appliesToMesh || a.namespace !== b.namespace || a.hosts.length !== b.hosts.length) return false;
+  if (JSON.stringify(a.exportTo) !== JSON.stringify(b.exportTo)) return false;
+  for (let i = 0; i < a.hosts.length; i++) {
+    const x = a.hosts[i]!;
+    const y = b.hosts[i]!;
+    if (x.fqdn !== y.fqdn || x.path.join('.') !== y.path.join('.')) return false;
+    if (a.sourceKind !== 'VirtualService' && parentRefPort(a, x.path) !== parentRefPort(b, y.path)) return false;
+  }
+  return true;
 }
 
 /** The `port` of the parentRef a Gateway API host came from (host path `spec.parentRefs[i].name`). */

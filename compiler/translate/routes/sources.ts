@@ -125,6 +125,20 @@ export function resourceWithSources(resource: Omit<Resource, 'sources'>, sources
   return resource as Resource;
 }
 
+/** A Resource whose `sources` are the entries of `recorders`, one after the other, built on first read. */
+export function resourceWithSourceList(resource: Omit<Resource, 'sources'>, recorders: readonly SourceRecorder[]): Resource {
+  let built: SourceMapEntry[] | undefined;
+  Object.defineProperty(resource, 'sources', {
+    enumerable: true,
+    configurable: true,
+    get: () => (built ??= recorders.flatMap((r) => r.entries())),
+    set: (value: SourceMapEntry[]) => {
+      built = value;
+    },
+  });
+  return resource as Resource;
+}
+
 /** `base` + segments, as a new array. */
 export function at(base: readonly JsonPathSegment[], ...segments: JsonPathSegment[]): JsonPathSegment[] {
   const n = base.length;

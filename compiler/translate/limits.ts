@@ -1,0 +1,2 @@
+/** How many findings of one code one translation lists with their positions. */
+export const FINDINGS_LISTED_PER_CODE = 25;
