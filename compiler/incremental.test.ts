@@ -358,7 +358,7 @@ function checkSequence(flavor: 'envoy' | 'grpc', initial: ReadonlyMap<string, st
 
 const noRetries = (name: string) => service(name, 'team-a').replace('    retries: {attempts: 3, perTryTimeout: 1s, retryOn: "5xx,reset"}\n', '');
 const directResponse = (name: string) =>
-  service(name, 'team-a').replace(/  - name: split\n[\s\S]*?weight: 10\n/, '  - name: split\n    directResponse: {status: 503, body: {string: "down for maintenance"}}\n');
+  service(name, 'team-a').replace(/ {2}- name: split\n[\s\S]*?weight: 10\n/, '  - name: split\n    directResponse: {status: 503, body: {string: "down for maintenance"}}\n');
 const listed = (r: CompileResult, code: string) => r.diagnostics.filter((d) => d.code === code && !d.message.includes('more')).map((d) => d.file);
 
 /** Edits in place in a mesh with more findings of one code (SLU7003 for grpc) than a translation lists. */
