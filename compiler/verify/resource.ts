@@ -1,9 +1,12 @@
+import type { DescMessage } from '@bufbuild/protobuf';
 import type { JsonValue } from '../xds/index.ts';
 import { findMessage, xdsRegistry } from '../xds/index.ts';
 import type { Violation } from './types.ts';
 import { Verifier } from './walker.ts';
 
 let verifier: Verifier | undefined;
+/** Resource types by type URL (a snapshot has a handful, each on thousands of resources). */
+const types = new Map<string, DescMessage>();
 
 function defaultVerifier(): Verifier {
   verifier ??= new Verifier(xdsRegistry());
@@ -16,7 +19,11 @@ function defaultVerifier(): Verifier {
  * Returns every violation found, with its JSON path inside the resource; [] when it is fine.
  */
 export function verifyResource(typeUrl: string, json: JsonValue): Violation[] {
-  const desc = findMessage(typeUrl);
+  let desc = types.get(typeUrl);
+  if (desc === undefined) {
+    desc = findMessage(typeUrl);
+    if (desc !== undefined) types.set(typeUrl, desc);
+  }
   if (desc === undefined) return [{ path: [], rule: 'encode.type_url', message: `unknown resource type ${typeUrl}` }];
   return defaultVerifier().verify(desc, json);
 }

@@ -133,6 +133,36 @@ export function scalarReader(type: ScalarType): ScalarRead {
   return read;
 }
 
+const INT64_SHORT_SIGNED = /^-?[0-9]{1,18}$/;
+const INT64_SHORT_UNSIGNED = /^[0-9]{1,18}$/;
+
+/**
+ * What `scalarReader(type)` would say of a value, without making the value (64-bit integers
+ * become bigints, bytes an array): the error message, or undefined when the value reads.
+ * For fields without rules, which are most of them.
+ */
+export function scalarValidator(type: ScalarType): (json: JsonValue) => string | undefined {
+  const read = scalarReader(type);
+  const full = (json: JsonValue): string | undefined => {
+    const x = read(json);
+    return x instanceof ReadError ? x.message : undefined;
+  };
+  if (isInt64Type(type)) {
+    const signed = type === Scalar.INT64 || type === Scalar.SINT64 || type === Scalar.SFIXED64;
+    const short = signed ? INT64_SHORT_SIGNED : INT64_SHORT_UNSIGNED;
+    const min = signed ? -(2 ** 53) : 0;
+    // at most 18 digits, or a safe integer, is in range for every 64-bit type
+    return (json) => {
+      if (typeof json === 'number' ? Number.isInteger(json) && json >= min && json <= 2 ** 53 : typeof json === 'string' && short.test(json)) return undefined;
+      return full(json);
+    };
+  }
+  if (type === Scalar.BYTES) {
+    return (json) => (typeof json === 'string' && json.length % 4 !== 1 && BASE64.test(json) ? undefined : full(json));
+  }
+  return full;
+}
+
 export function isInt64Type(type: ScalarType): boolean {
   return type === Scalar.INT64 || type === Scalar.UINT64 || type === Scalar.SINT64 ||
     type === Scalar.FIXED64 || type === Scalar.SFIXED64;
@@ -156,6 +186,15 @@ export function scalarZero(type: ScalarType): JsonValue {
     default:
       return 0;
   }
+}
+
+const DURATION_SHORT = /^-?[0-9]{1,11}(?:\.[0-9]{1,9})?s$/;
+
+/** Whether `readDuration` reads a value: the error message, or undefined (without making the pair). */
+export function durationError(json: JsonValue): string | undefined {
+  if (typeof json === 'string' && DURATION_SHORT.test(json)) return undefined;
+  const x = readDuration(json);
+  return x instanceof ReadError ? x.message : undefined;
 }
 
 /** google.protobuf.Duration JSON: `-?S[.fffffffff]s`, |S| ≤ 315576000000. Returns [seconds, nanos]. */

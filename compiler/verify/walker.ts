@@ -23,7 +23,7 @@ import {
 } from './rules.ts';
 import type { RuleCheck } from './rules.ts';
 import {
-  describe, isInt64Type, readDuration, ReadError, readTimestamp, Scalar, scalarReader, scalarRuleName, scalarZero,
+  describe, durationError, isInt64Type, readDuration, ReadError, readTimestamp, Scalar, scalarReader, scalarRuleName, scalarValidator, scalarZero,
 } from './scalars.ts';
 import type { ScalarValue } from './scalars.ts';
 import { WalkContext } from './types.ts';
@@ -36,6 +36,10 @@ interface FieldPlan {
   readonly key: string;
   /** Index into the message's oneofs, -1 when not in a oneof. */
   readonly oneofIndex: number;
+  /** `1 << oneofIndex` (0 when not in a oneof): the walk keeps the oneofs set as bits. */
+  readonly oneofBit: number;
+  /** The field's bit among the message's absent-checked fields (0 when it has no absent check). */
+  absentBit: number;
   /** JSON null is a value (google.protobuf.Value / NullValue), not "unset". */
   readonly nullIsValue: boolean;
   check: ValueCheck;
@@ -47,8 +51,19 @@ interface MessagePlan {
   readonly desc: DescMessage;
   readonly fields: Map<string, FieldPlan>;
   readonly absent: FieldPlan[];
+  /** The bits of all absent-checked fields: a message that has them all skips the absent checks. */
+  absentMask: number;
   readonly oneofs: DescOneof[];
   readonly requiredOneofs: number[];
+  /** The bits of the required oneofs. */
+  readonly requiredMask: number;
+  /**
+   * The keys of the last object walked and their field plans, in order: objects of one type
+   * mostly come with the same keys in the same order, so a key is matched by identity with
+   * the one at its position before a map lookup is needed.
+   */
+  readonly shapeKeys: string[];
+  readonly shapeFields: FieldPlan[];
   readonly hooks: MessageHook[];
   /**
    * Violations (paths relative to the message) of frozen values already walked, by identity:
@@ -59,6 +74,15 @@ interface MessagePlan {
 }
 
 type Rules = JsonObject | undefined;
+
+/** Bits available for the oneofs and absent-checked fields of one message. */
+const MAX_BITS = 30;
+const NONE: Violation[] = [];
+
+/** The same string, internalized as property keys are, so that comparing it with a key is comparing pointers. */
+function internalized(s: string): string {
+  return Object.keys({ [s]: 0 })[0] as string;
+}
 
 function obj(json: JsonValue | undefined): JsonObject | undefined {
   return typeof json === 'object' && json !== null && !Array.isArray(json) ? json : undefined;
@@ -82,6 +106,7 @@ const CUSTOM_JSON = new Set([
 
 export class Verifier {
   private readonly plans = [new WeakMap<DescMessage, MessagePlan>(), new WeakMap<DescMessage, MessagePlan>()];
+  private readonly resourceChecks = new Map<DescMessage, ValueCheck>();
   private readonly rulesExt: DescExtension | undefined;
   private readonly oneofRequiredExt: DescExtension | undefined;
   private readonly disabledExt: DescExtension | undefined;
@@ -99,8 +124,10 @@ export class Verifier {
 
   /** Verifies the proto3 JSON of one message of type `desc`. */
   verify(desc: DescMessage, json: JsonValue): Violation[] {
+    let check = this.resourceChecks.get(desc);
+    if (check === undefined) this.resourceChecks.set(desc, (check = this.valueCheck({ message: desc }, undefined, true)));
     const ctx = new WalkContext();
-    this.valueCheck({ message: desc }, undefined, true)(json, ctx);
+    check(json, ctx);
     return ctx.out;
   }
 
@@ -137,12 +164,18 @@ export class Verifier {
     const fields = new Map<string, FieldPlan>();
     const absent: FieldPlan[] = [];
     const oneofs = desc.oneofs.slice();
+    if (oneofs.length > MAX_BITS) throw new Error(`${desc.typeName} has more than ${MAX_BITS} oneofs`);
+    const requiredOneofs = on ? oneofs.flatMap((o, i) => (this.oneofRequired(o) ? [i] : [])) : [];
     plan = {
       desc,
       fields,
       absent,
+      absentMask: 0,
       oneofs,
-      requiredOneofs: on ? oneofs.flatMap((o, i) => (this.oneofRequired(o) ? [i] : [])) : [],
+      requiredOneofs,
+      requiredMask: requiredOneofs.reduce((mask, i) => mask | (1 << i), 0),
+      shapeKeys: [],
+      shapeFields: [],
       hooks: on ? (this.hooks.get(desc.typeName) ?? []) : [],
       walked: [new WeakMap(), new WeakMap()],
     };
@@ -152,16 +185,24 @@ export class Verifier {
       const fp = this.fieldPlan(field, rules, on, oneofs);
       fields.set(field.jsonName, fp);
       fields.set(field.name, fp);
-      if (fp.absent !== undefined) absent.push(fp);
+      if (fp.absent !== undefined) {
+        if (absent.length === MAX_BITS) throw new Error(`${desc.typeName} has more than ${MAX_BITS} fields checked when absent`);
+        fp.absentBit = 1 << absent.length;
+        plan.absentMask |= fp.absentBit;
+        absent.push(fp);
+      }
     }
     return plan;
   }
 
   private fieldPlan(field: DescField, rules: Rules, rulesOn: boolean, oneofs: DescOneof[]): FieldPlan {
+    const oneofIndex = field.oneof === undefined ? -1 : oneofs.indexOf(field.oneof);
     const fp: FieldPlan = {
       field,
-      key: field.jsonName,
-      oneofIndex: field.oneof === undefined ? -1 : oneofs.indexOf(field.oneof),
+      key: internalized(field.jsonName),
+      oneofIndex,
+      oneofBit: oneofIndex < 0 ? 0 : 1 << oneofIndex,
+      absentBit: 0,
       nullIsValue: (field.fieldKind === 'message' && field.message.typeName === 'google.protobuf.Value') ||
         (field.fieldKind === 'enum' && field.enum.typeName === 'google.protobuf.NullValue'),
       // compiled on first use, then replaced by the compiled check
@@ -229,8 +270,14 @@ export class Verifier {
     switch (desc.typeName) {
       case 'google.protobuf.Any':
         return this.anyCheck(obj(r?.['any']), rulesOn);
-      case 'google.protobuf.Duration':
-        return timeCheck(readDuration, durationRules(obj(r?.['duration']) ?? {}));
+      case 'google.protobuf.Duration': {
+        const rc = durationRules(obj(r?.['duration']) ?? {});
+        if (rc !== undefined) return timeCheck(readDuration, rc);
+        return (v, ctx) => {
+          const error = durationError(v);
+          if (error !== undefined) ctx.report('encode.type', error);
+        };
+      }
       case 'google.protobuf.Timestamp':
         return timeCheck(readTimestamp, timestampRules(obj(r?.['timestamp']) ?? {}));
       case 'google.protobuf.FieldMask':
@@ -269,9 +316,10 @@ export class Verifier {
       else rc = numericRules(scalarRuleName(type), r, isInt64Type(type)) as RuleCheck<ScalarValue> | undefined;
     }
     if (rc === undefined) {
+      const validate = scalarValidator(type);
       return (v, ctx) => {
-        const x = read(v);
-        if (x instanceof ReadError) ctx.report('encode.type', x.message);
+        const error = validate(v);
+        if (error !== undefined) ctx.report('encode.type', error);
       };
     }
     const ruleCheck = rc;
@@ -312,6 +360,8 @@ export class Verifier {
 
   private anyCheck(rules: Rules, rulesOn: boolean): ValueCheck {
     const rc = rules === undefined ? undefined : anyRules(rules);
+    /** Known type URLs → the check of an Any holding that type. */
+    const byType = new Map<string, ValueCheck>();
     return (v, ctx) => {
       if (!isObject(v)) {
         ctx.report('encode.type', `expected an Any object with "@type", got ${describe(v)}`);
@@ -326,27 +376,40 @@ export class Verifier {
         ctx.reportAt('@type', 'encode.any', 'an Any needs a non-empty "@type" string');
         return;
       }
-      const inner = this.registry.getMessage(typeNameOf(typeUrl));
-      if (inner === undefined) {
-        ctx.reportAt('@type', 'encode.any', `${typeUrl} is not a known type`);
-        return;
+      let content = byType.get(typeUrl);
+      if (content === undefined) {
+        const inner = this.registry.getMessage(typeNameOf(typeUrl));
+        if (inner === undefined) {
+          ctx.reportAt('@type', 'encode.any', `${typeUrl} is not a known type`);
+          return;
+        }
+        byType.set(typeUrl, (content = this.anyContent(inner, rulesOn)));
       }
       rc?.(typeUrl, ctx);
-      if (CUSTOM_JSON.has(inner.typeName)) {
-        for (const key of Object.keys(v)) {
+      content(v, ctx);
+    };
+  }
+
+  /** Checks what an Any (an object with a known "@type") holds. */
+  private anyContent(inner: DescMessage, rulesOn: boolean): ValueCheck {
+    if (CUSTOM_JSON.has(inner.typeName)) {
+      const value = this.valueCheck({ message: inner }, undefined, rulesOn);
+      return (v, ctx) => {
+        const any = v as JsonObject;
+        for (const key of Object.keys(any)) {
           if (key !== '@type' && key !== 'value') ctx.reportAt(key, 'encode.unknown_field', `unknown key "${key}" in an Any holding ${inner.typeName}`);
         }
-        if (!Object.hasOwn(v, 'value')) {
+        if (!Object.hasOwn(any, 'value')) {
           ctx.report('encode.type', `an Any holding ${inner.typeName} carries it in "value"`);
           return;
         }
         ctx.path.push('value');
-        this.valueCheck({ message: inner }, undefined, rulesOn)(v['value'] as JsonValue, ctx);
+        value(any['value'] as JsonValue, ctx);
         ctx.path.pop();
-        return;
-      }
-      this.walkMessage(this.plan(inner, rulesOn), v, ctx, true);
-    };
+      };
+    }
+    const plan = this.plan(inner, rulesOn);
+    return (v, ctx) => this.walkMessage(plan, v, ctx, true);
   }
 
   private listCheck(field: DescField & { fieldKind: 'list' }, rules: Rules, rulesOn: boolean): ValueCheck {
@@ -437,13 +500,19 @@ export class Verifier {
       return;
     }
     const walked = plan.walked[skipType ? 1 : 0];
-    let found = walked.get(v);
+    const found = walked.get(v);
     if (found === undefined) {
-      const own = new WalkContext();
-      own.depth = ctx.depth;
-      this.walkFields(plan, v, own, skipType);
-      found = own.out;
-      if (!found.some((f) => f.rule === 'encode.depth')) walked.set(v, found);
+      const start = ctx.out.length;
+      this.walkFields(plan, v, ctx, skipType);
+      if (ctx.out.length === start) {
+        walked.set(v, NONE);
+        return;
+      }
+      // kept with paths relative to the value
+      const base = ctx.path.length;
+      const own = ctx.out.slice(start).map((f) => ({ path: f.path.slice(base), rule: f.rule, message: f.message }));
+      if (!own.some((f) => f.rule === 'encode.depth')) walked.set(v, own);
+      return;
     }
     for (const f of found) ctx.out.push({ path: f.path.length === 0 ? ctx.path.slice() : [...ctx.path, ...f.path], rule: f.rule, message: f.message });
   }
@@ -454,48 +523,77 @@ export class Verifier {
       ctx.depth--;
       return;
     }
-    let oneofSeen: (string | undefined)[] | undefined;
+    const shapeKeys = plan.shapeKeys;
+    const shapeFields = plan.shapeFields;
+    let at = 0;
+    /** Bits of the oneofs set so far. */
+    let oneofs = 0;
+    /** Bits of the absent-checked fields present (not null). */
+    let present = 0;
     for (const key in v) {
       if (skipType && key === '@type') continue;
-      const fp = plan.fields.get(key);
-      if (fp === undefined) {
-        ctx.reportAt(key, 'encode.unknown_field', unknownField(plan.desc, key));
-        continue;
+      let fp: FieldPlan | undefined;
+      if (shapeKeys[at] === key) {
+        fp = shapeFields[at] as FieldPlan;
+      } else {
+        fp = plan.fields.get(key);
+        if (fp === undefined) {
+          ctx.reportAt(key, 'encode.unknown_field', unknownField(plan.desc, key));
+          continue;
+        }
+        shapeKeys[at] = key;
+        shapeFields[at] = fp;
       }
+      at++;
       const x = v[key] as JsonValue;
+      if (x !== null) present |= fp.absentBit;
       if (key !== fp.key && Object.hasOwn(v, fp.key)) {
         ctx.reportAt(key, 'encode.duplicate_field', `field ${fp.field.name} is set twice (as "${fp.key}" and "${key}")`);
         continue;
       }
       if (x === null && !fp.nullIsValue) continue;
-      if (fp.oneofIndex >= 0) {
-        oneofSeen ??= new Array<string | undefined>(plan.oneofs.length);
-        const before = oneofSeen[fp.oneofIndex];
-        if (before !== undefined) {
-          ctx.reportAt(key, 'encode.oneof', `oneof ${plan.oneofs[fp.oneofIndex]!.name} is set twice (by "${before}" and "${key}")`);
+      if (fp.oneofBit !== 0) {
+        if ((oneofs & fp.oneofBit) !== 0) {
+          ctx.reportAt(key, 'encode.oneof', `oneof ${plan.oneofs[fp.oneofIndex]!.name} is set twice (by "${firstOfOneof(plan, v, fp.oneofIndex, skipType)}" and "${key}")`);
           continue;
         }
-        oneofSeen[fp.oneofIndex] = key;
+        oneofs |= fp.oneofBit;
       }
       ctx.path.push(key);
       fp.check(x, ctx);
       ctx.path.pop();
     }
-    for (const fp of plan.absent) {
-      if ((v[fp.key] ?? v[fp.field.name] ?? null) !== null) continue;
-      ctx.path.push(fp.key);
-      fp.absent!(ctx);
-      ctx.path.pop();
+    if (present !== plan.absentMask) {
+      for (const fp of plan.absent) {
+        if ((present & fp.absentBit) !== 0) continue;
+        ctx.path.push(fp.key);
+        fp.absent!(ctx);
+        ctx.path.pop();
+      }
     }
-    for (const i of plan.requiredOneofs) {
-      if (oneofSeen?.[i] !== undefined) continue;
-      const oneof = plan.oneofs[i]!;
-      const names = oneof.fields.map((f) => f.jsonName).join(', ');
-      ctx.report('oneof.required', `exactly one of ${names} must be set (oneof ${oneof.name})`);
+    if ((oneofs & plan.requiredMask) !== plan.requiredMask) {
+      for (const i of plan.requiredOneofs) {
+        if ((oneofs & (1 << i)) !== 0) continue;
+        const oneof = plan.oneofs[i]!;
+        const names = oneof.fields.map((f) => f.jsonName).join(', ');
+        ctx.report('oneof.required', `exactly one of ${names} must be set (oneof ${oneof.name})`);
+      }
     }
     for (const hook of plan.hooks) hook(v, ctx);
     ctx.depth--;
   }
+}
+
+/** The key that set oneof `index` first in `v` (for the message about setting it twice). */
+function firstOfOneof(plan: MessagePlan, v: JsonObject, index: number, skipType: boolean): string | undefined {
+  for (const key in v) {
+    if (skipType && key === '@type') continue;
+    const fp = plan.fields.get(key);
+    if (fp === undefined || (key !== fp.key && Object.hasOwn(v, fp.key))) continue;
+    if (v[key] === null && !fp.nullIsValue) continue;
+    if (fp.oneofIndex === index) return key;
+  }
+  return undefined;
 }
 
 interface ValueKind {
