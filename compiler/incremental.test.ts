@@ -414,6 +414,19 @@ describe('incremental validation and compilation', () => {
     });
   }
 
+  it('gives the from-scratch snapshot version when a type has more entries than one digest part (grpc, 1,030 services)', () => {
+    const files = new Map<string, string>();
+    for (let i = 0; i < 1030; i++) files.set(`team-a/svc-${String(i).padStart(4, '0')}.yaml`, service(`svc-${i}`, 'team-a'));
+    checkSequence('grpc', files, [
+      { title: 'start', apply: () => undefined },
+      { title: 'a split changes in the first part', apply: (f) => f.set('team-a/svc-0003.yaml', service('svc-3', 'team-a', { weights: [70, 30] })) },
+      { title: 'two splits change in the second part', apply: (f) => {
+        f.set('team-a/svc-1025.yaml', service('svc-1025', 'team-a', { weights: [70, 30] }));
+        f.set('team-a/svc-1029.yaml', service('svc-1029', 'team-a', { weights: [70, 30] }));
+      } },
+    ]);
+  });
+
   it('lists the first findings of a code and counts the rest after an edit in place (grpc)', () => {
     const files = new Map<string, string>();
     for (let i = 0; i < 30; i++) {

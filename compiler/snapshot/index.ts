@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import { TranslationMemo } from '../translate/index.ts';
+import { resourceChangesOf, TranslationMemo } from '../translate/index.ts';
 import { SnapshotChecker } from '../verify/index.ts';
 
 export { SnapshotChecker };
@@ -107,17 +107,68 @@ function byName(resources: readonly Resource[]): readonly Resource[] {
   return sorted ? resources : [...resources].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** The hash of one type's entries (names in order, with their versions). */
-function typeDigest(typeUrl: string, byName: ReadonlyMap<string, SnapshotEntry>): string {
-  const lines: string[] = [];
-  for (const entry of byName.values()) lines.push(`${typeUrl}\n${entry.name}\n${entry.version}\n`);
-  // one hash over the joined text: tens of thousands of small update() calls cost more
-  return hash('sha256', lines.join(''), 'hex');
+/** Entries per part of a large type's digest: a changed entry rehashes its part only. */
+const DIGEST_PART = 1024;
+
+/** One type's digest, with what it was computed from (to patch it when a few entries change). */
+interface TypeDigest {
+  digest: string;
+  /** One line per entry, in the type's order. */
+  lines: string[];
+  /** Digests of each DIGEST_PART lines (types with more entries than that). */
+  parts: string[];
+  /** Position of each name in `lines`, made when first patched. */
+  positions?: Map<string, number>;
 }
 
-function snapshotOf(revision: string, proxy: ProxyClass, byType: Map<ResourceTypeUrl, Map<string, SnapshotEntry>>, digests: ReadonlyMap<string, string>): Snapshot {
+function entryLine(typeUrl: string, entry: SnapshotEntry): string {
+  return `${typeUrl}\n${entry.name}\n${entry.version}\n`;
+}
+
+function partDigest(lines: readonly string[], part: number): string {
+  return hash('sha256', lines.slice(part * DIGEST_PART, (part + 1) * DIGEST_PART).join(''), 'hex');
+}
+
+function digestOfLines(lines: string[], parts: string[]): string {
+  // one hash over the joined text: tens of thousands of small update() calls cost more; a large type hashes its parts' digests
+  return lines.length <= DIGEST_PART ? hash('sha256', lines.join(''), 'hex') : hash('sha256', parts.join('\n'), 'hex');
+}
+
+/** The hash of one type's entries (names in order, with their versions). */
+function typeDigest(typeUrl: string, byName: ReadonlyMap<string, SnapshotEntry>): TypeDigest {
+  const lines: string[] = [];
+  for (const entry of byName.values()) lines.push(entryLine(typeUrl, entry));
+  const parts: string[] = [];
+  if (lines.length > DIGEST_PART) for (let p = 0; p * DIGEST_PART < lines.length; p++) parts.push(partDigest(lines, p));
+  return { digest: digestOfLines(lines, parts), lines, parts };
+}
+
+/** `typeDigest` of `byName`, which differs from the entries `last` was computed from only in the entries of `names`. */
+function patchedDigest(typeUrl: string, last: TypeDigest, byName: ReadonlyMap<string, SnapshotEntry>, names: readonly string[]): TypeDigest {
+  if (last.lines.length <= DIGEST_PART || last.lines.length !== byName.size) return typeDigest(typeUrl, byName);
+  let positions = last.positions;
+  if (!positions) {
+    positions = new Map();
+    let i = 0;
+    for (const name of byName.keys()) positions.set(name, i++);
+  }
+  const lines = last.lines.slice();
+  const parts = last.parts.slice();
+  const dirty = new Set<number>();
+  for (const name of names) {
+    const at = positions.get(name);
+    const entry = byName.get(name);
+    if (at === undefined || entry === undefined) return typeDigest(typeUrl, byName);
+    lines[at] = entryLine(typeUrl, entry);
+    dirty.add(Math.floor(at / DIGEST_PART));
+  }
+  for (const p of dirty) parts[p] = partDigest(lines, p);
+  return { digest: digestOfLines(lines, parts), lines, parts, positions };
+}
+
+function snapshotOf(revision: string, proxy: ProxyClass, byType: Map<ResourceTypeUrl, Map<string, SnapshotEntry>>, digests: ReadonlyMap<string, TypeDigest>): Snapshot {
   const types = [...byType.keys()].sort();
-  const version = `${revision}/${hash('sha256', types.map((t) => `${t}\n${digests.get(t)}\n`).join(''), 'hex').slice(0, 12)}`;
+  const version = `${revision}/${hash('sha256', types.map((t) => `${t}\n${digests.get(t)?.digest}\n`).join(''), 'hex').slice(0, 12)}`;
   return Object.freeze({ version, revision, proxy, resources: byType });
 }
 
@@ -125,7 +176,7 @@ function snapshotOf(revision: string, proxy: ProxyClass, byType: Map<ResourceTyp
 interface Built {
   resources: readonly Resource[];
   byType: Map<ResourceTypeUrl, Map<string, SnapshotEntry>>;
-  digests: Map<string, string>;
+  digests: Map<string, TypeDigest>;
 }
 
 /**
@@ -136,28 +187,41 @@ interface Built {
  */
 export function buildSnapshot(revision: string, proxy: ProxyClass, resources: readonly Resource[], cache: EntryCache = new EntryCache()): Snapshot {
   const last = cache.lastBuilt.get(proxy.key);
-  const ordered = byName(resources);
+  // an incremental translation says which resources it replaced: only those are looked at
+  const hint = resourceChangesOf(resources);
+  const known = last !== undefined && hint?.previous === last.resources && last.resources.length === resources.length;
+  const ordered = known ? resources : byName(resources);
   if (last && last.resources.length === resources.length && ordered === resources) {
     const changed = new Map<ResourceTypeUrl, Map<string, SnapshotEntry>>();
+    const changedNames = new Map<ResourceTypeUrl, string[]>();
     let same = true;
-    for (let i = 0; i < resources.length && same; i++) {
+    const look = (i: number) => {
       const before = last.resources[i] as Resource;
       const r = resources[i] as Resource;
       if (before.typeUrl !== r.typeUrl || before.name !== r.name) same = false;
       else if (before.json !== r.json) {
         let byName = changed.get(r.typeUrl);
-        if (!byName) changed.set(r.typeUrl, (byName = new Map(last.byType.get(r.typeUrl))));
+        if (!byName) {
+          changed.set(r.typeUrl, (byName = new Map(last.byType.get(r.typeUrl))));
+          changedNames.set(r.typeUrl, []);
+        }
         // of resources named alike (an error verify reports) the last one is kept, as below
         const next = resources[i + 1];
-        if (next?.typeUrl !== r.typeUrl || next.name !== r.name) byName.set(r.name, cache.entry(r));
+        if (next?.typeUrl !== r.typeUrl || next.name !== r.name) {
+          byName.set(r.name, cache.entry(r));
+          changedNames.get(r.typeUrl)?.push(r.name);
+        }
       }
-    }
+    };
+    if (known) for (const i of hint.changed) look(i);
+    else for (let i = 0; i < resources.length && same; i++) look(i);
     if (same) {
       const byType = new Map(last.byType);
       const digests = new Map(last.digests);
       for (const [typeUrl, byName] of changed) {
         byType.set(typeUrl, byName);
-        digests.set(typeUrl, typeDigest(typeUrl, byName));
+        const before = last.digests.get(typeUrl);
+        digests.set(typeUrl, before ? patchedDigest(typeUrl, before, byName, changedNames.get(typeUrl) ?? []) : typeDigest(typeUrl, byName));
       }
       cache.lastBuilt.set(proxy.key, { resources, byType, digests });
       return snapshotOf(revision, proxy, byType, digests);
@@ -169,7 +233,7 @@ export function buildSnapshot(revision: string, proxy: ProxyClass, resources: re
     if (!names) byType.set(resource.typeUrl, (names = new Map()));
     names.set(resource.name, cache.entry(resource));
   }
-  const digests = new Map<string, string>();
+  const digests = new Map<string, TypeDigest>();
   for (const [typeUrl, names] of byType) digests.set(typeUrl, typeDigest(typeUrl, names));
   cache.lastBuilt.set(proxy.key, { resources, byType, digests });
   return snapshotOf(revision, proxy, byType, digests);

@@ -6,16 +6,18 @@ import { translateClusters } from './clusters/index.ts';
 import { translateListeners } from './listeners/index.ts';
 import { translateRoutes } from './routes/index.ts';
 import { TranslationMemo } from './memo.ts';
+import { combine } from './order.ts';
 import type { ProxyClass, Resource, TranslateContext, TranslateOptions, TranslateResult } from './types.ts';
 
 export { TranslationMemo };
+export { resourceChangesOf } from './order.ts';
+export type { ResourceChanges } from './order.ts';
 
 export type * from './types.ts';
 export * from './naming.ts';
 export { classifyNode, proxyClass } from './proxy-class.ts';
 export type { NodeIdentity } from './proxy-class.ts';
 
-const ORDER = ['Cluster', 'ClusterLoadAssignment', 'Listener', 'RouteConfiguration', 'Secret'];
 
 import { FINDINGS_LISTED_PER_CODE } from './limits.ts';
 
@@ -29,18 +31,8 @@ export { FINDINGS_LISTED_PER_CODE };
 export function translate(model: PolicyModel, proxy: ProxyClass, options: TranslateOptions = {}, memo?: TranslationMemo): TranslateResult {
   const { ctx, diagnostics } = createTranslateContext(model, proxy, options);
   const stage = (name: string, run: (ctx: TranslateContext) => Resource[]) => (memo ? memo.stage(name, ctx, run) : run(ctx));
-  const resources = [...stage('clusters', translateClusters), ...stage('listeners', translateListeners), ...stage('routes', translateRoutes)];
-  const ranks = new Map<string, number>();
-  const rank = (typeUrl: string) => {
-    let r = ranks.get(typeUrl);
-    if (r === undefined) ranks.set(typeUrl, (r = ORDER.findIndex((t) => typeUrl.endsWith(`.${t}`))));
-    return r;
-  };
-  const compare = (a: Resource, b: Resource) => rank(a.typeUrl) - rank(b.typeUrl) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  // the stages return their resources in this order already, nearly always
-  let sorted = true;
-  for (let i = 1; i < resources.length && sorted; i++) if (compare(resources[i - 1] as Resource, resources[i] as Resource) > 0) sorted = false;
-  if (!sorted) resources.sort(compare);
+  const stages = [stage('clusters', translateClusters), stage('listeners', translateListeners), stage('routes', translateRoutes)];
+  const resources = memo ? memo.combine(proxy.key, stages) : combine(stages);
   return { proxy, resources, diagnostics: diagnostics() };
 }
 

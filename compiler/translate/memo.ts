@@ -25,6 +25,7 @@ import { HostMemo, patchRoutes, useHostMemo } from './routes/host-memo.ts';
 import type { RoutesState } from './routes/host-memo.ts';
 import type { Resource, TranslateContext, TranslateOptions } from './types.ts';
 import { FINDINGS_LISTED_PER_CODE } from './limits.ts';
+import { combineStages, registerChanges, resourceChangesOf, sameOrderAs } from './order.ts';
 
 type Finding = [def: CodeDefinition, locate: () => Located, message: string, options: ReportOptions | undefined];
 
@@ -87,10 +88,40 @@ function replay(ctx: TranslateContext, findings: Findings): void {
 
 export class TranslationMemo {
   private readonly runs = new Map<string, StageRun>();
+  /** Each proxy class's last stage lists and their combination, to tell the next combination what changed. */
+  private readonly combined = new Map<string, { stages: readonly Resource[][]; resources: Resource[] }>();
 
   /** Forgets the translations of proxy classes not in `classes`. */
   retain(classes: ReadonlySet<string>): void {
     for (const key of this.runs.keys()) if (!classes.has(key.slice(0, key.indexOf('\n')))) this.runs.delete(key);
+    for (const key of this.combined.keys()) if (!classes.has(key)) this.combined.delete(key);
+  }
+
+  /**
+   * The stages' resources as one list (`combine`), registered as changed from the class's
+   * last list where each stage's list is the same or was patched from the last one
+   * (`resourceChangesOf`).
+   */
+  combine(classKey: string, stages: Resource[][]): Resource[] {
+    const { resources, concatenated } = combineStages(stages);
+    const last = this.combined.get(classKey);
+    this.combined.set(classKey, { stages, resources });
+    if (!concatenated || !last || last.stages.length !== stages.length || last.resources.length !== resources.length) return resources;
+    const changed: number[] = [];
+    let offset = 0;
+    for (let k = 0; k < stages.length; k++) {
+      const list = stages[k] as Resource[];
+      const before = last.stages[k] as Resource[];
+      if (list.length !== before.length) return resources;
+      if (list !== before) {
+        const patched = resourceChangesOf(list);
+        if (patched?.previous !== before) return resources;
+        for (const i of patched.changed) changed.push(offset + i);
+      }
+      offset += list.length;
+    }
+    registerChanges(resources, { previous: last.resources, changed });
+    return resources;
   }
 
   /** The resources of one stage, from the last run when nothing it read has changed. */
@@ -121,6 +152,8 @@ export class TranslationMemo {
         const recorded: TranslateContext = { ...ctx, ...recordingFindings(ctx, findings, () => (reusable = false)) };
         const patched = patchRoutes(last.routes, recorded, changes);
         if (patched) {
+          sameOrderAs(patched.resources, last.resources);
+          registerChanges(patched.resources, { previous: last.resources, changed: patched.changed });
           this.runs.set(key, { model: ctx.model, reads: last.reads, options: last.options, resources: patched.resources, findings, frozen: false, reusable, routes: patched });
           return patched.resources;
         }

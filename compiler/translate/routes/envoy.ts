@@ -132,7 +132,7 @@ class EnvoyAssembly implements RouteAssembly {
     deepFreeze((this.units[h.unit] as EnvoyUnit).virtualHosts[h.slot] as JsonObject);
   }
 
-  patch(state: RoutesState, hosts: readonly number[], build: HostBuilder): { resources: Resource[]; assembly: RouteAssembly } {
+  patch(state: RoutesState, hosts: readonly number[], build: HostBuilder): { resources: Resource[]; assembly: RouteAssembly; changed: number[] } {
     const resources = state.resources.slice();
     const units = this.units.slice();
     const copied = new Set<number>();
@@ -149,11 +149,13 @@ class EnvoyAssembly implements RouteAssembly {
       made.sources[h.slot] = rc.sources;
       made.directResponseBody[h.slot] = rc.directResponseBody;
     }
+    const changed: number[] = [];
     for (const u of copied) {
       const unit = units[u] as EnvoyUnit;
       resources[unit.at] = envoyResource(unit);
+      changed.push(unit.at);
     }
-    return { resources, assembly: new EnvoyAssembly(units) };
+    return { resources, assembly: new EnvoyAssembly(units), changed };
   }
 }
 

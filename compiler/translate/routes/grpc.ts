@@ -59,15 +59,17 @@ class GrpcAssembly implements RouteAssembly {
     deepFreeze((state.resources[this.at[h.unit] as number] as Resource).json);
   }
 
-  patch(state: RoutesState, hosts: readonly number[], build: HostBuilder): { resources: Resource[]; assembly: RouteAssembly } {
+  patch(state: RoutesState, hosts: readonly number[], build: HostBuilder): { resources: Resource[]; assembly: RouteAssembly; changed: number[] } {
     const resources = state.resources.slice();
+    const changed: number[] = [];
     for (const index of hosts) {
       const h = state.hosts[index] as HostState;
       const at = this.at[h.unit] as number;
       const rc = build.contextFor(h.port.number, new SourceRecorder());
       resources[at] = build.host(index, () => grpcConfiguration(rc, build.selector, h.service, h.port, (resources[at] as Resource).name));
+      changed.push(at);
     }
-    return { resources, assembly: this };
+    return { resources, assembly: this, changed };
   }
 }
 

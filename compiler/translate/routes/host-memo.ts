@@ -66,7 +66,7 @@ export interface RouteAssembly {
    * The resources with the virtual hosts `hosts` (positions into `state.hosts`) built again
    * through `build`, which returns their new states. Everything else is kept.
    */
-  patch(state: RoutesState, hosts: readonly number[], build: HostBuilder): { resources: Resource[]; assembly: RouteAssembly };
+  patch(state: RoutesState, hosts: readonly number[], build: HostBuilder): { resources: Resource[]; assembly: RouteAssembly; changed: number[] };
   /** Freezes the JSON of virtual host `host`, reused as it is from now on. */
   freeze(state: RoutesState, host: number): void;
 }
@@ -88,6 +88,8 @@ export interface RoutesState {
   hashes: RouteContext['hashes'];
   overlays: RouteContext['overlays'];
   resources: Resource[];
+  /** Positions in `resources` that the patch that made this state replaced (ascending). */
+  changed: readonly number[];
   /** Every virtual host in the order they were built (the order their findings were reported in). */
   hosts: HostState[];
   /** Frozen already (reused before): its JSON is shared as it is. */
@@ -139,6 +141,7 @@ export class HostMemo {
       hashes: parts.hashes,
       overlays: parts.overlays,
       resources,
+      changed: [],
       hosts,
       frozen: hosts.map((h) => h.built.frozen),
       prefix: parts.prefix,
@@ -399,6 +402,7 @@ export function patchRoutes(state: RoutesState, ctx: TranslateContext, changes: 
   const next: RoutesState = {
     ...state,
     resources: patched.resources,
+    changed: [...new Set(patched.changed)].sort((a, b) => a - b),
     hosts,
     frozen,
     prefix,
