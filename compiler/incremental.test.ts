@@ -317,6 +317,20 @@ spec:
     expect: (r) => assert.ok(r.diagnostics.some((d) => d.file === 'team-b/claim.yaml' || d.related?.some((x) => x.file === 'team-b/claim.yaml')), codes(r).join('\n')),
   },
   {
+    title: 'an unrelated route changes its split while the conflict stays',
+    apply: (f) => f.set('team-a/svc-3.yaml', service('svc-3', 'team-a', { weights: [55, 45] })),
+    expect: (r) => assert.ok(codes(r).some((c) => c.startsWith('SLU3007')), codes(r).join('\n')),
+  },
+  {
+    title: 'the second claim changes its route in place, claiming the same host',
+    apply: (f) => f.set('team-b/claim.yaml', other('svc-0.team-a.svc.cluster.local').replace('subset: v2', 'subset: v1')),
+    expect: (r) => assert.ok(codes(r).some((c) => c.startsWith('SLU3007')), codes(r).join('\n')),
+  },
+  {
+    title: 'lines move above the first claim (the finding points into it)',
+    apply: (f) => f.set('team-a/svc-0.yaml', service('svc-0', 'team-a', { comment: true })),
+  },
+  {
     title: 'it moves to its own host in place (the finding about the first file goes away)',
     apply: (f) => f.set('team-b/claim.yaml', other('claim.example.com')),
   },

@@ -63,7 +63,7 @@ export class AnalyzerCache {
       return runOne(analyzer, model);
     }
     const last = this.last.get(analyzer);
-    if (last && sameParts(last.model, model, last.reads) && !last.findings.some((d) => mentions(d, changedFiles))) {
+    if (last && this.unchangedFor(analyzer, last, model) && !last.findings.some((d) => mentions(d, changedFiles))) {
       this.last.set(analyzer, { ...last, model });
       return last.findings;
     }
@@ -71,6 +71,14 @@ export class AnalyzerCache {
     const findings = runOne(analyzer, recordingView(model, reads));
     this.last.set(analyzer, { model, reads, findings });
     return findings;
+  }
+
+  /** Whether what `analyzer` read last time is the same in `model` (for one that reads only route claims: the same claims). */
+  private unchangedFor(analyzer: Analyzer, last: LastRun, model: PolicyModel): boolean {
+    if (sameParts(last.model, model, last.reads)) return true;
+    if (!analyzer.readsRouteClaimsOnly) return false;
+    const changes = routeChangesOf(model);
+    return changes?.previous === last.model && changes.sameClaims && sameParts(last.model, model, [...last.reads].filter((part) => part !== 'virtualServices'));
   }
 
   /** Findings route by route, checking only routes that are new or sit in changed files; undefined if one fails. */

@@ -13,6 +13,11 @@ export interface Analyzer {
    * the findings about `vs`. `run` is then the union of these over `model.virtualServices`.
    */
   forVirtualService?(vs: VirtualService, model: PolicyModel): Diagnostic[];
+  /**
+   * Of the routes, reads only what they claim (model/update.ts `sameClaims`): routes replaced
+   * by routes claiming the same hosts leave its findings as they were (analyze/cache.ts).
+   */
+  readsRouteClaimsOnly?: boolean;
   /** With `forVirtualService`: findings about the model as a whole, after the routes' (part of `run`). */
   afterRoutes?(model: PolicyModel): Diagnostic[];
 }

@@ -3,7 +3,7 @@ import type { Type as YamlType } from 'js-yaml';
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { Document, YAMLError } from 'yaml';
 import { diagnostic } from '../diagnostics/index.ts';
-import type { CodeDefinition, Diagnostic } from '../diagnostics/index.ts';
+import type { CodeDefinition, Diagnostic, Located } from '../diagnostics/index.ts';
 import {
   MISSING_NAME,
   MISSING_TYPE,
@@ -102,18 +102,27 @@ function fastParse(text: string): unknown[] | undefined {
 function lazyLocators(file: string, text: string): (index: number) => Locator {
   let parsed: { docs: Document[]; lines: LineCounter } | undefined;
   const cache = new Map<number, Locator>();
-  return (index) => (path, target) => {
-    let locate = cache.get(index);
-    if (!locate) {
-      if (!parsed) {
-        const lines = new LineCounter();
-        parsed = { docs: parseAllDocuments(text, { lineCounter: lines, merge: true, prettyErrors: false }) as Document[], lines };
+  return (index) => {
+    // a position asked for again (a finding reported on every compile) is found once
+    let found: Map<string, Located> | undefined;
+    return (path, target) => {
+      const key = `${target ?? 'value'}\u0000${path.join('\u0000')}`;
+      const known = found?.get(key);
+      if (known) return { ...known };
+      let locate = cache.get(index);
+      if (!locate) {
+        if (!parsed) {
+          const lines = new LineCounter();
+          parsed = { docs: parseAllDocuments(text, { lineCounter: lines, merge: true, prettyErrors: false }) as Document[], lines };
+        }
+        const doc = parsed.docs[index];
+        locate = doc ? makeLocator(file, doc, parsed.lines, text) : () => ({ file, line: 1, col: 1, endLine: 1, endCol: 1, path: '' });
+        cache.set(index, locate);
       }
-      const doc = parsed.docs[index];
-      locate = doc ? makeLocator(file, doc, parsed.lines, text) : () => ({ file, line: 1, col: 1, endLine: 1, endCol: 1, path: '' });
-      cache.set(index, locate);
-    }
-    return locate(path, target);
+      const at = locate(path, target);
+      (found ??= new Map()).set(key, at);
+      return { ...at };
+    };
   };
 }
 

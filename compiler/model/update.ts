@@ -64,6 +64,28 @@ export interface RouteChanges {
   replaced: readonly (readonly [index: number, before: VirtualService, after: VirtualService])[];
   /** Routes kept as they were whose documents sit in changed files (their positions may have moved). */
   inChangedFiles: readonly VirtualService[];
+  /** Every replaced route claims the same hosts for the same proxies as the route it replaced (`sameClaims`). */
+  sameClaims: boolean;
+}
+
+/**
+ * Whether two routes claim the same hosts for the same proxies: same kind, namespace, mesh
+ * binding, exportTo, hosts (in order, from the same places) and, for Gateway API routes, the
+ * same parentRefs. Whoever only looks at which route claims which host sees no difference.
+ */
+export function sameClaims(a: VirtualService, b: VirtualService): boolean {
+  if (a.sourceKind !== b.sourceKind || a.appliesToMesh !== b.appliesToMesh || a.namespace !== b.namespace || a.hosts.length !== b.hosts.length) return false;
+  if (a.exportTo.length !== b.exportTo.length || a.exportTo.some((e, i) => e !== b.exportTo[i])) return false;
+  for (let i = 0; i < a.hosts.length; i++) {
+    const x = a.hosts[i] as VirtualService['hosts'][number];
+    const y = b.hosts[i] as VirtualService['hosts'][number];
+    if (x.fqdn !== y.fqdn || x.path.length !== y.path.length || x.path.some((s, k) => s !== y.path[k])) return false;
+  }
+  if (a.sourceKind !== 'VirtualService') {
+    const refs = (vs: VirtualService) => JSON.stringify(isRecord(vs.doc.data.spec) ? vs.doc.data.spec.parentRefs : undefined);
+    if (refs(a) !== refs(b)) return false;
+  }
+  return true;
 }
 
 const routeChanges = new WeakMap<PolicyModel, RouteChanges>();
@@ -192,7 +214,7 @@ function replaceRoutes(
   rolloutDocs.set(model, docs);
   registerIndex(model, index);
   registerBuildState(model, { ...state, index });
-  routeChanges.set(model, { previous, replaced, inChangedFiles: touched });
+  routeChanges.set(model, { previous, replaced, inChangedFiles: touched, sameClaims: replaced.every(([, before, after]) => sameClaims(before, after)) });
   return { model, diagnostics: [] };
 }
 

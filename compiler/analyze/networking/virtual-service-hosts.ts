@@ -33,6 +33,7 @@ function visibilityOverlaps(a: VirtualService, b: VirtualService): boolean {
 export const virtualServiceHosts: Analyzer = {
   name: 'virtual-service-hosts',
   codes: [CONFLICTING_VIRTUAL_SERVICE_HOST],
+  readsRouteClaimsOnly: true,
   run(model: PolicyModel): Diagnostic[] {
     const byHost = new Map<string, { vs: VirtualService; host: HostReference }[]>();
     for (const vs of model.virtualServices) {

@@ -28,7 +28,6 @@ import { checkOverlays } from './overlays.ts';
 import { Reporter } from './report.ts';
 import type { ReportCall } from './report.ts';
 import type { RouteContext } from './route.ts';
-import { sameClaims } from './select.ts';
 import type { HostRoutes, RouteSelector } from './select.ts';
 import type { NodePath, RecordedSource, SourceRecorder } from './sources.ts';
 import type { VirtualHostRoutes } from './vhost.ts';
@@ -318,12 +317,9 @@ function* callGroups(state: RoutesState): Generator<readonly ReportCall[]> {
  * `state` is used up: it must not be patched again.
  */
 export function patchRoutes(state: RoutesState, ctx: TranslateContext, changes: RouteChanges): RoutesState | undefined {
-  if (!ctx.reportUnlisted) return undefined;
+  if (!ctx.reportUnlisted || !changes.sameClaims) return undefined;
   const replaced = new Map<VirtualService, VirtualService>();
-  for (const [, before, after] of changes.replaced) {
-    if (!sameClaims(before, after)) return undefined;
-    replaced.set(before, after);
-  }
+  for (const [, before, after] of changes.replaced) replaced.set(before, after);
   const affected: number[] = [];
   for (let i = 0; i < state.hosts.length; i++) {
     const policies = (state.hosts[i] as HostState).policies;

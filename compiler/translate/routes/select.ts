@@ -82,7 +82,7 @@ export class RouteSelector {
 
   /**
    * Makes this selector the one of a later translation (`ctx`, `report`) whose model differs
-   * in routes replaced by routes that claim the same hosts the same way (`sameClaims`): each
+   * in routes replaced by routes that claim the same hosts the same way (model/update.ts `sameClaims`): each
    * claim moves to the route that replaced it. The selector must not be used for the old
    * translation afterwards.
    */
@@ -211,19 +211,6 @@ export class RouteSelector {
     }
     return out;
   }
-}
-
-/** Whether two routes claim the same hosts for the same proxies, so that one can take the other's place in a selector. */
-export function sameClaims(a: VirtualService, b: VirtualService): boolean {
-  if (a.sourceKind !== b.sourceKind || a.appliesToMesh !== b.appliesToMesh || a.namespace !== b.namespace || a.hosts.length !== b.hosts.length) return false;
-  if (JSON.stringify(a.exportTo) !== JSON.stringify(b.exportTo)) return false;
-  for (let i = 0; i < a.hosts.length; i++) {
-    const x = a.hosts[i]!;
-    const y = b.hosts[i]!;
-    if (x.fqdn !== y.fqdn || x.path.join('.') !== y.path.join('.')) return false;
-    if (a.sourceKind !== 'VirtualService' && parentRefPort(a, x.path) !== parentRefPort(b, y.path)) return false;
-  }
-  return true;
 }
 
 /** The `port` of the parentRef a Gateway API host came from (host path `spec.parentRefs[i].name`). */
