@@ -1,7 +1,7 @@
 import { analyze, analyzeIncrementally, AnalyzerCache } from './analyze/index.ts';
 import { compareDiagnostics } from './diagnostics/index.ts';
 import type { Diagnostic } from './diagnostics/index.ts';
-import { loadPaths, loadSources, loadSourcesIncrementally, ParseCache, readPaths } from './load/index.ts';
+import { FileReadCache, loadPaths, loadSources, loadSourcesIncrementally, ParseCache, readPaths } from './load/index.ts';
 import type { LoadOptions, LoadResult, LoadUpdate, LoadedFile, PolicyDocument, SourceFile } from './load/index.ts';
 import { buildModel } from './model/index.ts';
 import type { PolicyModel } from './model/index.ts';
@@ -26,6 +26,8 @@ export interface ValidateOptions extends LoadOptions {
  */
 export class ValidationCache {
   readonly parse = new ParseCache();
+  /** Files on disk whose metadata did not change are not read again (validatePaths). */
+  readonly files = new FileReadCache();
   readonly analyzers = new AnalyzerCache();
   readonly schema = new WeakMap<PolicyDocument, Diagnostic[]>();
   model: PolicyModel | undefined;
@@ -131,7 +133,7 @@ export function validateSources(sources: readonly SourceFile[], options: Validat
 export async function validatePaths(paths: readonly string[], options: ValidateOptions = {}): Promise<ValidationResult> {
   const { cache } = options;
   if (!cache) return validateLoaded(await loadPaths(paths, options), options);
-  const read = readPaths(paths, options);
+  const read = readPaths(paths, options, cache.files);
   const loaded = loadSourcesIncrementally(read.sources, options, cache.parse);
   loaded.diagnostics.unshift(...read.diagnostics);
   return validateUpdate(loaded, options, cache);

@@ -18,7 +18,8 @@ function tooLarge(file: string, bytes: number, maxBytes: number): Diagnostic {
 }
 
 /** Reads a whole file, or returns its size when that is over the limit (never reading past it). */
-function readLimited(path: string, maxBytes: number): Uint8Array | number {
+function readLimited(path: string, maxBytes: number, remember?: (fd: number, content: Uint8Array, startedMs: number) => void): Uint8Array | number {
+  const started = Date.now();
   const fd = openSync(path, 'r');
   try {
     const { size } = fstatSync(fd);
@@ -37,11 +38,68 @@ function readLimited(path: string, maxBytes: number): Uint8Array | number {
       if (bytesRead === 0) break;
       filled += bytesRead;
     }
-    return buffer.subarray(0, filled);
+    const content = buffer.subarray(0, filled);
+    remember?.(fd, content, started);
+    return content;
   } finally {
     closeSync(fd);
   }
 }
+
+interface ReadFile {
+  content: Uint8Array;
+  size: number;
+  /** Milliseconds with the fraction the file system keeps (nanoseconds on Linux, to about a microsecond in a double). */
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+  dev: number;
+}
+
+/**
+ * What was read from disk last time, to read again only files whose metadata changed (a
+ * reload of a large policy folder after one edit). A file is trusted by its metadata (size,
+ * modification and change times in nanoseconds, inode) only when it was last modified well
+ * before it was read: a file written in the same instant it was read (same timestamps on a
+ * coarse clock) is read again until its timestamps are older than that, as git does with its
+ * "racily clean" entries.
+ */
+export class FileReadCache {
+  private files = new Map<string, ReadFile>();
+  private next = new Map<string, ReadFile>();
+  /** How long after its last modification (or change) a file's metadata is trusted: timestamps may be that coarse. */
+  private readonly settleMs: number;
+
+  constructor(options: { settleMs?: number } = {}) {
+    this.settleMs = options.settleMs ?? 2000;
+  }
+
+  /** The content read last time, when the file's metadata says it is unchanged. */
+  reuse(path: string): Uint8Array | undefined {
+    const known = this.files.get(path);
+    if (!known) return undefined;
+    const info = statSync(path, { throwIfNoEntry: false });
+    if (!info || info.size !== known.size || info.mtimeMs !== known.mtimeMs || info.ctimeMs !== known.ctimeMs || info.ino !== known.ino || info.dev !== known.dev) return undefined;
+    this.next.set(path, known);
+    return known.content;
+  }
+
+  /** Remembers `content` of `path`, read with the file descriptor `fd` (its metadata is taken from it). */
+  remember(path: string, fd: number, content: Uint8Array, readStartedMs: number): void {
+    const info = fstatSync(fd);
+    // modified too close to when it was read: the timestamps cannot tell a later write apart
+    if (readStartedMs - info.mtimeMs < this.settleMs || readStartedMs - info.ctimeMs < this.settleMs) return;
+    if (info.size !== content.byteLength) return;
+    this.next.set(path, { content, size: info.size, mtimeMs: info.mtimeMs, ctimeMs: info.ctimeMs, ino: info.ino, dev: info.dev });
+  }
+
+  /** Ends one read of the policy: files not read this time are forgotten. */
+  settle(): void {
+    this.files = this.next;
+    this.next = new Map();
+  }
+}
+
 
 /**
  * Collects policy files below the given paths: directories recursively (`*.yaml`, `*.yml`,
@@ -50,7 +108,7 @@ function readLimited(path: string, maxBytes: number): Uint8Array | number {
  * Reads are synchronous on purpose: for thousands of small files they are several times
  * faster than going through libuv's thread pool, and the compiler is synchronous anyway.
  */
-export function readPolicyFiles(paths: readonly string[], maxBytes: number): { sources: SourceFile[]; diagnostics: Diagnostic[] } {
+export function readPolicyFiles(paths: readonly string[], maxBytes: number, cache?: FileReadCache): { sources: SourceFile[]; diagnostics: Diagnostic[] } {
   const sources: SourceFile[] = [];
   const diagnostics: Diagnostic[] = [];
   const seenDirectories = new Set<string>();
@@ -62,7 +120,12 @@ export function readPolicyFiles(paths: readonly string[], maxBytes: number): { s
 
   function readOne(path: string): void {
     try {
-      const content = readLimited(path, maxBytes);
+      const known = cache?.reuse(path);
+      if (known) {
+        sources.push({ path, content: known });
+        return;
+      }
+      const content = readLimited(path, maxBytes, cache && ((fd, read, started) => cache.remember(path, fd, read, started)));
       if (typeof content === 'number') diagnostics.push(tooLarge(path, content, maxBytes));
       else sources.push({ path, content });
     } catch (error) {
@@ -93,5 +156,6 @@ export function readPolicyFiles(paths: readonly string[], maxBytes: number): { s
   }
 
   for (const path of paths) visit(path, true);
+  cache?.settle();
   return { sources, diagnostics };
 }

@@ -2,14 +2,14 @@ import { diagnostic } from '../diagnostics/index.ts';
 import type { Diagnostic } from '../diagnostics/index.ts';
 import { FILE_TOO_LARGE, NO_POLICY_FILES } from './codes.ts';
 import { decode } from './decode.ts';
-import { readPolicyFiles } from './files.ts';
+import { FileReadCache, readPolicyFiles } from './files.ts';
 import { dropDuplicates } from './identity.ts';
 import { parseFile } from './parse.ts';
 import type { LoadOptions, LoadResult, LoadedFile, PolicyDocument, SourceFile } from './types.ts';
 import { joinParsed, ParseCache } from './cache.ts';
 import type { LoadUpdate, ParsedFile } from './cache.ts';
 
-export { ParseCache };
+export { FileReadCache, ParseCache };
 export type { LoadUpdate };
 
 export type { LoadOptions, LoadResult, LoadedFile, PathSegment, PolicyDocument, SourceFile } from './types.ts';
@@ -88,8 +88,8 @@ export function loadSourcesIncrementally(sources: readonly SourceFile[], options
 }
 
 /** Reads the policy files below the given paths; problems reading them are diagnostics. */
-export function readPaths(paths: readonly string[], options: LoadOptions = {}): { sources: SourceFile[]; diagnostics: Diagnostic[] } {
-  const read = readPolicyFiles(paths, limitsOf(options).maxFileBytes);
+export function readPaths(paths: readonly string[], options: LoadOptions = {}, cache?: FileReadCache): { sources: SourceFile[]; diagnostics: Diagnostic[] } {
+  const read = readPolicyFiles(paths, limitsOf(options).maxFileBytes, cache);
   if (read.sources.length === 0 && read.diagnostics.length === 0) {
     const file = paths[0] ?? '.';
     read.diagnostics.push(diagnostic(NO_POLICY_FILES, { file, line: 1, col: 1, endLine: 1, endCol: 1, path: '' }, `no *.yaml or *.yml files found in ${paths.join(', ')}`));
