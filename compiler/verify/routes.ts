@@ -117,9 +117,14 @@ interface HostState {
   readonly refs: readonly Violation[];
 }
 
+/** A virtual host that cannot have changed since it was checked: frozen (or not an object). */
+function immutable(vh: JsonValue | undefined): boolean {
+  return typeof vh !== 'object' || vh === null || Object.isFrozen(vh);
+}
+
 /** The same virtual host as before: the same object, and frozen, so its contents are the same too. */
 function same(before: HostState, vh: JsonValue | undefined): boolean {
-  return before.vh === vh && (typeof vh !== 'object' || vh === null || Object.isFrozen(vh));
+  return before.vh === vh && immutable(vh);
 }
 
 /**
@@ -154,22 +159,51 @@ export class RouteState {
       this.withRefs.clear();
     }
     const old = this.hosts;
-    const oldLength = old.length;
-    const length = hosts.length;
-    const common = Math.min(oldLength, length);
+    if (old.length === hosts.length) {
+      // the common case, an edit of some virtual hosts: compare position by position
+      for (let k = 0; k < hosts.length; k++) {
+        const before = old[k] as HostState;
+        if (same(before, hosts[k])) continue;
+        this.remove(before);
+        old[k] = this.add(hosts[k] as JsonValue, k, index);
+      }
+      return;
+    }
+    // hosts added or removed: the ones before the first change and after the last keep
+    // their state, and so do the hosts in between met again (at another position)
+    const common = Math.min(old.length, hosts.length);
     let start = 0;
     while (start < common && same(old[start] as HostState, hosts[start])) start++;
     let tail = 0;
-    while (tail < common - start && same(old[oldLength - 1 - tail] as HostState, hosts[length - 1 - tail])) tail++;
-    for (let k = start; k < oldLength - tail; k++) this.remove(old[k] as HostState);
-    const added: HostState[] = [];
-    for (let k = start; k < length - tail; k++) added.push(this.add(hosts[k] as JsonValue, k, index));
-    if (oldLength === length) {
-      for (let k = 0; k < added.length; k++) old[start + k] = added[k] as HostState;
-      return;
+    while (tail < common - start && same(old[old.length - 1 - tail] as HostState, hosts[hosts.length - 1 - tail])) tail++;
+    const kept = new Map<JsonValue, HostState[]>();
+    for (let k = start; k < old.length - tail; k++) {
+      const before = old[k] as HostState;
+      if (!immutable(before.vh)) {
+        this.remove(before);
+        continue;
+      }
+      const list = kept.get(before.vh);
+      if (list === undefined) kept.set(before.vh, [before]);
+      else list.push(before);
     }
-    const next = old.slice(0, start).concat(added, old.slice(oldLength - tail));
-    for (let k = start + added.length; k < length; k++) (next[k] as HostState).pos = k;
+    const next = old.slice(0, start);
+    for (let k = start; k < hosts.length - tail; k++) {
+      const vh = hosts[k] as JsonValue;
+      const again = immutable(vh) ? kept.get(vh)?.shift() : undefined;
+      if (again === undefined) {
+        next.push(this.add(vh, k, index));
+      } else {
+        again.pos = k;
+        next.push(again);
+      }
+    }
+    for (const list of kept.values()) for (const gone of list) this.remove(gone);
+    for (let k = old.length - tail; k < old.length; k++) {
+      const host = old[k] as HostState;
+      host.pos = next.length;
+      next.push(host);
+    }
     this.hosts = next;
   }
 

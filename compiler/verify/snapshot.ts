@@ -310,6 +310,7 @@ function changedPositions(before: readonly SnapshotResource[], after: readonly S
   for (let i = 0; i < after.length; i++) {
     const a = before[i] as SnapshotResource;
     const b = after[i] as SnapshotResource;
+    if (a === b) continue;
     if (a.typeUrl !== b.typeUrl || a.name !== b.name) return undefined;
     if (a.json !== b.json) changed.push(i);
   }
