@@ -12,6 +12,7 @@ import type { ProxyClass, Resource, TranslateContext, TranslateOptions, Translat
 export { TranslationMemo };
 export { resourceChangesOf } from './order.ts';
 export type { ResourceChanges } from './order.ts';
+export { isSharedPart, sharedPart } from './shared-part.ts';
 
 export type * from './types.ts';
 export * from './naming.ts';

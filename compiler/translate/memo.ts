@@ -20,7 +20,7 @@ import { recordingView, sameParts } from '../model/recording.ts';
 import type { ModelPart } from '../model/recording.ts';
 import type { PolicyModel } from '../model/types.ts';
 import { routeChangesOf } from '../model/update.ts';
-import { deepFreeze } from './routes/frozen.ts';
+import { deepFreeze } from './shared-part.ts';
 import { HostMemo, patchRoutes, useHostMemo } from './routes/host-memo.ts';
 import type { RoutesState } from './routes/host-memo.ts';
 import type { Resource, TranslateContext, TranslateOptions } from './types.ts';

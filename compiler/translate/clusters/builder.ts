@@ -21,7 +21,7 @@ import { applyConnectionPool } from './connection-pool.ts';
 import { mapSource, type ClusterDraft } from './draft.ts';
 import { hostEndpoint, servedEndpoints, type ServedEndpoint } from './endpoints.ts';
 import { Findings } from './findings.ts';
-import { frozen, isRecord, memo, subPart } from './json.ts';
+import { sharedPart, isRecord, memo, subPart } from './json.ts';
 import { applyLoadBalancer } from './load-balancer.ts';
 import { distributes, localityGroups, proxyLocality, type Locality, type LocalityPolicy } from './locality.ts';
 import { MtlsModes, type ModeDecision } from './mtls.ts';
@@ -33,7 +33,7 @@ import { applyAutoMtls, applyStrictMtls, applyTls, istioSni, spiffeId, type TlsT
 
 const TLS_MODE_LABEL = 'security.istio.io/tlsMode';
 const ROOT: readonly string[] = Object.freeze([]);
-const EDS_OVER_ADS = frozen({ ads: {}, resourceApiVersion: 'V3' });
+const EDS_OVER_ADS = sharedPart({ ads: {}, resourceApiVersion: 'V3' });
 /** Per service, across proxy classes: its identities, and its `istio` cluster metadata entry. */
 const identityCache = new WeakMap<Service, string[]>();
 const serviceMetadata = new WeakMap<object, Map<string, unknown>>();
@@ -230,7 +230,7 @@ export class ClusterBuilder {
         const sans = isRecord(spec) && Array.isArray(spec.subjectAltNames) ? spec.subjectAltNames : [];
         for (const s of sans) if (typeof s === 'string' && s !== '') set.add(s);
       }
-      ids = frozen([...set].sort());
+      ids = sharedPart([...set].sort());
       identityCache.set(service, ids);
     }
     return ids;
@@ -277,7 +277,7 @@ export class ClusterBuilder {
 
   private metadata(draft: ClusterDraft, request: ClusterRequest): void {
     const { service, rules, subset } = request;
-    const services = memo(serviceMetadata, service, request.host, () => frozen([{ host: request.host, name: service.name, namespace: service.namespace }]));
+    const services = memo(serviceMetadata, service, request.host, () => sharedPart([{ host: request.host, name: service.name, namespace: service.namespace }]));
     const istio: Record<string, unknown> = { services };
     const rule = subset?.rule ?? rules?.policy?.rule ?? rules?.rules[0];
     if (rule) istio.config = `/apis/networking.istio.io/v1/namespaces/${rule.namespace}/destination-rule/${rule.name}`;

@@ -22,7 +22,7 @@ import type { Origin, Protocol } from '../../model/index.ts';
 import { EXTENSION_TYPE_URLS } from '../../xds/index.ts';
 import { CONNECTION_POOL_UNSUPPORTED } from './codes.ts';
 import { mapSource, UINT32_MAX, type ClusterDraft } from './draft.ts';
-import { bool, count, duration, frozen, memo, seconds, subPart, type Part } from './json.ts';
+import { bool, count, duration, sharedPart, memo, seconds, subPart, type Part } from './json.ts';
 
 export const DEFAULT_CONNECT_TIMEOUT = '10s';
 const HTTP_OPTIONS_KEY = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions';
@@ -37,12 +37,12 @@ function positive(part: Part | undefined, key: string): number | undefined {
   return n !== undefined && n > 0 ? Math.min(n, UINT32_MAX) : undefined;
 }
 
-const GRPC_DEFAULT_BREAKERS = frozen({ thresholds: [{ maxRequests: UINT32_MAX }] });
-const ENVOY_DEFAULT_BREAKERS = frozen({
+const GRPC_DEFAULT_BREAKERS = sharedPart({ thresholds: [{ maxRequests: UINT32_MAX }] });
+const ENVOY_DEFAULT_BREAKERS = sharedPart({
   thresholds: [{ maxConnections: UINT32_MAX, maxPendingRequests: UINT32_MAX, maxRequests: UINT32_MAX, maxRetries: UINT32_MAX, trackRemaining: true }],
 });
-const H2_OPTIONS = frozen({ [HTTP_OPTIONS_KEY]: { '@type': EXTENSION_TYPE_URLS.httpProtocolOptions, explicitHttpConfig: { http2ProtocolOptions: {} } } });
-const DOWNSTREAM_OPTIONS = frozen({
+const H2_OPTIONS = sharedPart({ [HTTP_OPTIONS_KEY]: { '@type': EXTENSION_TYPE_URLS.httpProtocolOptions, explicitHttpConfig: { http2ProtocolOptions: {} } } });
+const DOWNSTREAM_OPTIONS = sharedPart({
   [HTTP_OPTIONS_KEY]: { '@type': EXTENSION_TYPE_URLS.httpProtocolOptions, useDownstreamProtocolConfig: { httpProtocolOptions: {}, http2ProtocolOptions: {} } },
 });
 
@@ -57,7 +57,7 @@ function grpcConnectionPool(draft: ClusterDraft, pool: Part | undefined): void {
   const maxRequests = positive(http, 'http2MaxRequests');
   if (maxRequests === undefined) draft.json.circuitBreakers = GRPC_DEFAULT_BREAKERS;
   else {
-    draft.json.circuitBreakers = memo(grpcBreakers, pool.value, 'grpc', () => frozen({ thresholds: [{ maxRequests }] }));
+    draft.json.circuitBreakers = memo(grpcBreakers, pool.value, 'grpc', () => sharedPart({ thresholds: [{ maxRequests }] }));
     if (http) mapSource(draft, ['circuitBreakers'], { doc: http.doc, path: [...http.path, 'http2MaxRequests'] });
   }
   if (draft.findings.firstVisit(pool.value, 'grpc-connection-pool')) unsupportedByGrpc(draft, pool);
@@ -161,7 +161,7 @@ function envoyPool(pool: Part, protocol: Protocol): EnvoyPool {
       sources.push([['typedExtensionProtocolOptions'], tcp]);
     }
   }
-  return { fields: frozen(fields), sources, h2: h2 && !downstream };
+  return { fields: sharedPart(fields), sources, h2: h2 && !downstream };
 }
 
 /**

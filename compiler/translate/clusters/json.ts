@@ -14,18 +14,8 @@ export interface Part extends Origin {
   value: JsonRecord;
 }
 
-/**
- * Deep-freezes a JSON value. Pieces of output that many resources share (SDS configs, default
- * thresholds) are built once and frozen, so no consumer can change one resource through
- * another; 30,000 clusters need not carry 30,000 copies of the same subtree.
- */
-export function frozen<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) frozen(v);
-    Object.freeze(value);
-  }
-  return value;
-}
+/** Pieces of output many clusters carry identically are shared parts (../shared-part.ts). */
+export { sharedPart } from '../shared-part.ts';
 
 /**
  * `make()` once per (object, key): pieces of output computed from one policy node are the

@@ -23,7 +23,7 @@
  */
 import { DEPRECATED_IGNORED, OUTLIER_UNSUPPORTED } from './codes.ts';
 import { mapSource, UINT32_MAX, type ClusterDraft } from './draft.ts';
-import { bool, count, duration, frozen, memo, type Part } from './json.ts';
+import { bool, count, duration, sharedPart, memo, type Part } from './json.ts';
 
 /** Envoy's default consecutive_5xx when outlier detection is configured. */
 const ENVOY_DEFAULT_CONSECUTIVE_5XX = 5;
@@ -113,7 +113,7 @@ export function applyOutlierDetection(draft: ClusterDraft, outlier: Part | undef
   if (!outlier) return;
   deprecated(draft, outlier);
   const grpc = draft.flavor === 'grpc';
-  draft.json.outlierDetection = memo(computed, outlier.value, draft.flavor, () => frozen(grpc ? grpcJson(outlier) : envoyJson(outlier)));
+  draft.json.outlierDetection = memo(computed, outlier.value, draft.flavor, () => sharedPart(grpc ? grpcJson(outlier) : envoyJson(outlier)));
   mapSource(draft, ['outlierDetection'], outlier);
   if (grpc) {
     grpcFindings(draft, outlier);
@@ -121,7 +121,7 @@ export function applyOutlierDetection(draft: ClusterDraft, outlier: Part | undef
   }
   const minHealth = Math.min(count(outlier.value.minHealthPercent) ?? 0, 100);
   let threshold = PANIC_THRESHOLDS.get(minHealth);
-  if (!threshold) PANIC_THRESHOLDS.set(minHealth, (threshold = frozen({ value: minHealth })));
+  if (!threshold) PANIC_THRESHOLDS.set(minHealth, (threshold = sharedPart({ value: minHealth })));
   const commonLb = (draft.json.commonLbConfig ??= {}) as Record<string, unknown>;
   commonLb.healthyPanicThreshold = threshold;
   mapSource(draft, ['commonLbConfig', 'healthyPanicThreshold'], outlier);

@@ -27,7 +27,7 @@ import type { Origin } from '../../model/index.ts';
 import { EXTENSION_TYPE_URLS } from '../../xds/index.ts';
 import { CREDENTIAL_NAME_UNSERVED, MUTUAL_WITHOUT_CERTIFICATE, TLS_UNSUPPORTED } from './codes.ts';
 import { mapSource, type ClusterDraft } from './draft.ts';
-import { bool, frozen, text, type Part } from './json.ts';
+import { bool, sharedPart, text, type Part } from './json.ts';
 
 export const TRUST_DOMAIN = 'cluster.local';
 const SDS_CLUSTER = 'sds-grpc';
@@ -43,7 +43,7 @@ export function istioSni(port: number, subset: string | undefined, host: string)
 
 type Json = Record<string, unknown>;
 
-const AGENT_SDS = frozen({
+const AGENT_SDS = sharedPart({
   apiConfigSource: { apiType: 'GRPC', transportApiVersion: 'V3', grpcServices: [{ envoyGrpc: { clusterName: SDS_CLUSTER } }], setNodeOnFirstMessageOnly: true },
   initialFetchTimeout: '0s',
   resourceApiVersion: 'V3',
@@ -53,18 +53,18 @@ function agentSecret(name: string): Json {
   return { name, sdsConfig: AGENT_SDS };
 }
 
-const WORKLOAD_CERTIFICATE = frozen([agentSecret('default')]);
-const ROOT_CA = frozen(agentSecret('ROOTCA'));
-const RAW_BUFFER_MATCH = frozen({
+const WORKLOAD_CERTIFICATE = sharedPart([agentSecret('default')]);
+const ROOT_CA = sharedPart(agentSecret('ROOTCA'));
+const RAW_BUFFER_MATCH = sharedPart({
   name: 'tlsMode-disabled',
   match: {},
   transportSocket: { name: 'envoy.transport_sockets.raw_buffer', typedConfig: { '@type': EXTENSION_TYPE_URLS.rawBuffer } },
 });
-const GRPC_CERTIFICATE = frozen({ instanceName: 'default', certificateName: 'default' });
-const GRPC_ROOT_CA = frozen({ instanceName: 'default', certificateName: 'ROOTCA' });
-const ALPN_ISTIO = frozen(['istio']);
-const ISTIO_MATCH = frozen({ tlsMode: 'istio' });
-const ALPN_ISTIO_H2 = frozen(['istio', 'h2']);
+const GRPC_CERTIFICATE = sharedPart({ instanceName: 'default', certificateName: 'default' });
+const GRPC_ROOT_CA = sharedPart({ instanceName: 'default', certificateName: 'ROOTCA' });
+const ALPN_ISTIO = sharedPart(['istio']);
+const ISTIO_MATCH = sharedPart({ tlsMode: 'istio' });
+const ALPN_ISTIO_H2 = sharedPart(['istio', 'h2']);
 
 function adsSecret(name: string): Json {
   return { name, sdsConfig: { ads: {}, resourceApiVersion: 'V3' } };
@@ -85,7 +85,7 @@ function tlsSocket(context: Json): Json {
   return { name: 'envoy.transport_sockets.tls', typedConfig: { '@type': EXTENSION_TYPE_URLS.upstreamTlsContext, ...context } };
 }
 
-const TLS_PARAMS = frozen({ tlsMinimumProtocolVersion: 'TLSv1_2', tlsMaximumProtocolVersion: 'TLSv1_3' });
+const TLS_PARAMS = sharedPart({ tlsMinimumProtocolVersion: 'TLSv1_2', tlsMaximumProtocolVersion: 'TLSv1_3' });
 
 function strings(value: unknown): string[] | undefined {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined;
@@ -127,7 +127,7 @@ function istioCommonContext(flavor: ClusterDraft['flavor'], sans: readonly strin
         alpnProtocols: h2 ? ALPN_ISTIO_H2 : ALPN_ISTIO,
       };
     }
-    byKind.set(key, frozen(common));
+    byKind.set(key, sharedPart(common));
   }
   return common;
 }

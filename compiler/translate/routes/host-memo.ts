@@ -23,7 +23,7 @@ import type { RouteChanges } from '../../model/update.ts';
 import type { JsonObject } from '../../xds/index.ts';
 import { FINDINGS_LISTED_PER_CODE } from '../limits.ts';
 import type { JsonPathSegment, Resource, TranslateContext, WeightOverlay } from '../types.ts';
-import { deepFreeze } from './frozen.ts';
+import { deepFreeze } from '../shared-part.ts';
 import { checkOverlays } from './overlays.ts';
 import { Reporter } from './report.ts';
 import type { ReportCall } from './report.ts';

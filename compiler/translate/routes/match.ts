@@ -18,7 +18,7 @@ import type { Flavor, JsonPathSegment } from '../types.ts';
 import type { JsonRecord, MatchCondition } from './rules.ts';
 import type { SourceRecorder } from './sources.ts';
 import { at, under } from './sources.ts';
-import { frozen } from './frozen.ts';
+import { sharedPart } from '../shared-part.ts';
 
 export interface MatchOptions {
   flavor: Flavor;
@@ -102,7 +102,7 @@ function claimMatcher(claims: string[], m: unknown, invert: boolean): JsonObject
 }
 
 /** The match of a rule without conditions (shared, frozen). */
-export const MATCH_ALL: JsonObject = frozen({ prefix: '/' });
+export const MATCH_ALL: JsonObject = sharedPart({ prefix: '/' });
 const NOTHING_BLOCKED: string[] = Object.freeze([]) as unknown as string[];
 
 function byName(a: string, b: string): number {

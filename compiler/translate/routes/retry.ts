@@ -16,7 +16,7 @@
 import type { JsonObject } from '../../xds/index.ts';
 import { isRecord } from '../../model/index.ts';
 import { durationNanos, envoyDuration, formatNanos } from './duration.ts';
-import { frozen } from './frozen.ts';
+import { sharedPart } from '../shared-part.ts';
 
 export const DEFAULT_RETRY_ON = 'connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes';
 const TYPED_STRUCT = 'type.googleapis.com/xds.type.v3.TypedStruct';
@@ -26,13 +26,13 @@ const TYPED_STRUCT = 'type.googleapis.com/xds.type.v3.TypedStruct';
  * TypedStruct, which Envoy resolves by the inner type URL.
  */
 const PREVIOUS_HOSTS: readonly JsonObject[] = Object.freeze([
-  frozen({
+  sharedPart({
     name: 'envoy.retry_host_predicates.previous_hosts',
     typedConfig: { '@type': TYPED_STRUCT, typeUrl: 'type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate', value: {} },
   }),
 ]);
 
-const PREVIOUS_PRIORITIES = frozen({
+const PREVIOUS_PRIORITIES = sharedPart({
   name: 'envoy.retry_priorities.previous_priorities',
   typedConfig: {
     '@type': TYPED_STRUCT,
@@ -72,9 +72,9 @@ function defaultEnvoyPolicy(consistentHash: boolean): JsonObject {
   return out;
 }
 
-const DEFAULT_POLICY = frozen(defaultEnvoyPolicy(false));
-const DEFAULT_HASH_POLICY = frozen(defaultEnvoyPolicy(true));
-const GRPC_DEFAULT_POLICY = frozen({ retryOn: 'unavailable,cancelled', numRetries: 2 });
+const DEFAULT_POLICY = sharedPart(defaultEnvoyPolicy(false));
+const DEFAULT_HASH_POLICY = sharedPart(defaultEnvoyPolicy(true));
+const GRPC_DEFAULT_POLICY = sharedPart({ retryOn: 'unavailable,cancelled', numRetries: 2 });
 
 function attemptsOf(retries: Record<string, unknown>): number {
   return typeof retries.attempts === 'number' && Number.isFinite(retries.attempts) ? Math.trunc(retries.attempts) : 0;
@@ -106,7 +106,7 @@ export function envoyRetryPolicy(retries: unknown, consistentHash: boolean): Jso
   }
   const cached = level?.get(consistentHash) as JsonObject | undefined;
   if (cached) return cached;
-  const policy = frozen(buildEnvoyPolicy(retries, attempts, consistentHash));
+  const policy = sharedPart(buildEnvoyPolicy(retries, attempts, consistentHash));
   if (level && cachedPolicies < 10_000) {
     level.set(consistentHash, policy);
     cachedPolicies++;

@@ -28,7 +28,7 @@ import type { RouteEntry, Rule, Setting } from './rules.ts';
 import { ruleOrigin, setting } from './rules.ts';
 import type { NodePath, SourceRecorder } from './sources.ts';
 import { at, under } from './sources.ts';
-import { frozen } from './frozen.ts';
+import { sharedPart } from '../shared-part.ts';
 
 /** What building routes for one route configuration shares. */
 export interface RouteContext {
@@ -84,7 +84,7 @@ function metadataOf(vs: VirtualService): JsonObject {
   let m = metadataCache.get(vs);
   if (!m) {
     const kind = vs.sourceKind.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
-    m = frozen({ filterMetadata: { istio: { config: `/apis/${vs.doc.apiVersion}/namespaces/${vs.namespace}/${kind}/${vs.name}` } } });
+    m = sharedPart({ filterMetadata: { istio: { config: `/apis/${vs.doc.apiVersion}/namespaces/${vs.namespace}/${kind}/${vs.name}` } } });
     metadataCache.set(vs, m);
   }
   return m;
