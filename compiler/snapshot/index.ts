@@ -28,6 +28,22 @@ export interface Snapshot {
   readonly resources: ReadonlyMap<ResourceTypeUrl, ReadonlyMap<string, SnapshotEntry>>;
 }
 
+/** A class rather than an object with a closure: 60,000 entries, each one object less. */
+class Entry implements SnapshotEntry {
+  #bytes: Uint8Array | undefined;
+  constructor(
+    readonly typeUrl: ResourceTypeUrl,
+    readonly name: string,
+    readonly version: string,
+    readonly json: JsonObject,
+  ) {}
+
+  bytes(): Uint8Array {
+    // private fields stay writable on a frozen object
+    return (this.#bytes ??= encodeResource(this.typeUrl, this.json));
+  }
+}
+
 /**
  * Entries are shared between snapshots: a resource whose content did not change keeps its
  * entry (and its encoded bytes) from one compile to the next and across proxy classes.
@@ -53,15 +69,7 @@ export class EntryCache {
     const key = `${resource.typeUrl}\n${resource.name}\n${version}`;
     let entry = this.entries.get(key);
     if (!entry) {
-      let bytes: Uint8Array | undefined;
-      const { typeUrl, name, json } = resource;
-      entry = Object.freeze({
-        typeUrl,
-        name,
-        version,
-        json,
-        bytes: () => (bytes ??= encodeResource(typeUrl, json)),
-      });
+      entry = Object.freeze(new Entry(resource.typeUrl, resource.name, version, resource.json));
       this.entries.set(key, entry);
     }
     if (frozen) this.byJson.set(resource.json, entry);
