@@ -161,6 +161,8 @@ function envoyPool(pool: Part, protocol: Protocol): EnvoyPool {
       sources.push([['typedExtensionProtocolOptions'], tcp]);
     }
   }
+  // each field is a shared part of its own: the fields are copied into every cluster's JSON
+  for (const value of Object.values(fields)) sharedPart(value);
   return { fields: sharedPart(fields), sources, h2: h2 && !downstream };
 }
 
