@@ -17,7 +17,7 @@ import { isRoutedPort, serviceNames, visibleServices } from './services.ts';
 import { resourceWithSourceList, SourceRecorder } from './sources.ts';
 import { isReused, memoizedHostRoutes } from './host-memo.ts';
 import type { HostMemo, HostState, RouteAssembly, RouteContextFactory, RoutesState, HostBuilder } from './host-memo.ts';
-import { deepFreeze } from './frozen.ts';
+import { deepFreeze } from '../shared-part.ts';
 
 export const MAX_DIRECT_RESPONSE_BODY_BYTES = 1024 * 1024;
 

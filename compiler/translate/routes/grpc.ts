@@ -13,7 +13,7 @@ import type { Resource } from '../types.ts';
 import { grpcRouteName, hostPort } from '../naming.ts';
 import type { HostBuilder, HostMemo, HostState, RouteAssembly, RouteContextFactory, RoutesState } from './host-memo.ts';
 import type { RouteContext } from './route.ts';
-import { deepFreeze } from './frozen.ts';
+import { deepFreeze } from '../shared-part.ts';
 import type { RouteSelector } from './select.ts';
 import { isRoutedPort } from './services.ts';
 import { resourceWithSources, SourceRecorder } from './sources.ts';
