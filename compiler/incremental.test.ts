@@ -408,6 +408,19 @@ const manySteps: Step[] = [
   { title: 'the overlaid route itself changes', apply: (f) => f.set('team-a/svc-00.yaml', service('svc-00', 'team-a', { weights: [85, 15] })), overlays: [{ namespace: 'team-a', virtualService: 'svc-00', route: 'split', weights: { v1: 50, v2: 50 } }] },
   { title: 'a route now names a subset nobody defines (a finding in place)', apply: (f) => f.set('team-a/svc-07.yaml', service('svc-07', 'team-a', { extraSubset: 'v3' })) },
   { title: 'and is fixed', apply: (f) => f.set('team-a/svc-07.yaml', service('svc-07', 'team-a')) },
+  {
+    title: 'a Service gets a second port (a model built afresh: one more virtual host, in another configuration for envoy)',
+    apply: (f) => f.set('team-a/svc-08.yaml', service('svc-08', 'team-a').replace('  - {name: http, port: 8080}\n', '  - {name: http, port: 8080}\n  - {name: http-admin, port: 9090}\n')),
+  },
+  { title: 'its route changes in place (both its virtual hosts are built again)', apply: (f) => f.set('team-a/svc-08.yaml', service('svc-08', 'team-a', { weights: [65, 35] }).replace('  - {name: http, port: 8080}\n', '  - {name: http, port: 8080}\n  - {name: http-admin, port: 9090}\n')) },
+  { title: 'another route changes in place', apply: (f) => f.set('team-a/svc-09.yaml', service('svc-09', 'team-a', { weights: [65, 35] })) },
+  {
+    title: 'the Service changes its port',
+    apply: (f) => f.set('team-a/svc-08.yaml', service('svc-08', 'team-a', { weights: [65, 35] }).replace('  - {name: http, port: 8080}\n', '  - {name: http, port: 8081}\n')),
+  },
+  { title: 'its route changes again', apply: (f) => f.set('team-a/svc-08.yaml', service('svc-08', 'team-a', { weights: [50, 50] }).replace('  - {name: http, port: 8080}\n', '  - {name: http, port: 8081}\n')) },
+  { title: 'a file with a service is removed', apply: (f) => f.delete('team-a/svc-10.yaml') },
+  { title: 'a route changes after the removal', apply: (f) => f.set('team-a/svc-11.yaml', service('svc-11', 'team-a', { weights: [50, 50] })) },
 ];
 
 describe('incremental validation and compilation', () => {
