@@ -119,12 +119,13 @@ export class ParseCache {
   }
 
   /**
-   * Parses what changed and returns every file's documents in source order, reusing the
-   * rest, and those joined (the arrays are the caller's to change, the file map is not).
+   * Parses what changed and returns every file's documents, diagnostics and text joined in
+   * source order, reusing the rest (the diagnostics are the caller's to change, the
+   * documents and file map are not).
    * `parse` is the loader's
    * own per-file parse (decode, size limit, YAML).
    */
-  update(sources: readonly SourceFile[], limitsKey: string, parse: (source: SourceFile) => ParsedFile): { files: ParsedFile[]; joined: JoinedFiles; update: LoadUpdate } {
+  update(sources: readonly SourceFile[], limitsKey: string, parse: (source: SourceFile) => ParsedFile): { joined: JoinedFiles; update: LoadUpdate } {
     const incremental = this.limitsKey === limitsKey && this.entries.size > 0;
     if (this.limitsKey !== limitsKey) this.reset(limitsKey);
     const generation = ++this.generation;
@@ -188,7 +189,7 @@ export class ParseCache {
       // the same path twice (callers do not do this): no reuse, and nothing kept for next time
       this.reset(undefined);
       const files = sources.map(parse);
-      return { files, joined: joinParsed(files), update: { changedFiles: new Set(sources.map((s) => s.path)), removed: [], added: files.flatMap((f) => f.documents), incremental: false } };
+      return { joined: joinParsed(files), update: { changedFiles: new Set(sources.map((s) => s.path)), removed: [], added: files.flatMap((f) => f.documents), incremental: false } };
     }
     if (!inPlace || this.entries.size !== sources.length) {
       inPlace = false;
@@ -202,12 +203,12 @@ export class ParseCache {
         }
       }
     }
-    const files = order.map((e) => e.parsed);
     const joined = inPlace && shapeKept && this.joined ? this.patch(this.joined, previousOrder, order, changedAt) : undefined;
     this.order = order;
     if (joined) {
       this.joined = joined;
     } else {
+      const files = order.map((e) => e.parsed);
       this.joined = joinParsed(files);
       this.offsets = new Array(files.length);
       let at = 0;
@@ -218,8 +219,8 @@ export class ParseCache {
     }
     const update: LoadUpdate = { changedFiles, removed, added, incremental, ...(inPlace && shapeKept && incremental ? { replaced, inChangedFiles } : {}) };
     const out = this.joined;
-    // the file map is never changed once returned (a patch makes a new one)
-    return { files, joined: { documents: out.documents.slice(), diagnostics: out.diagnostics.slice(), files: out.files }, update };
+    // the documents and the file map are never changed once returned (a patch makes new ones)
+    return { joined: { documents: out.documents, diagnostics: out.diagnostics.slice(), files: out.files }, update };
   }
 
   /** The last joined lists with the files at `changedAt` (same number of documents as before) put in. */

@@ -36,6 +36,8 @@ export class ModelIndex {
   private readonly drs = new Map<string, Map<string, DestinationRule[]>>();
   private readonly drWildcards = new Map<string, string[]>();
   private readonly vsByName = new Map<string, VirtualService>();
+  /** Routes replaced since `vsByName` was made (withVirtualServicesReplaced), looked up first. */
+  private readonly vsReplaced: Map<string, VirtualService> | undefined = undefined;
   private readonly gatewaysByName = new Map<string, Gateway[]>();
   private readonly subsetCache = new Map<string, ReadonlyMap<string, { subset: Subset; rule: DestinationRule }>>();
 
@@ -217,18 +219,31 @@ export class ModelIndex {
   withVirtualServices(virtualServices: readonly VirtualService[]): ModelIndex {
     const copy = Object.assign(Object.create(ModelIndex.prototype) as object, this) as ModelIndex;
     (copy as unknown as { vsByName: Map<string, VirtualService> }).vsByName = new Map();
+    (copy as unknown as { vsReplaced: undefined }).vsReplaced = undefined;
     for (const vs of virtualServices) copy.addVirtualService(vs);
     return copy;
   }
 
-  /** This index with routes replaced by others of the same kind, namespace and name (the rest shared). */
+  /**
+   * This index with routes replaced by others of the same kind, namespace and name. The
+   * name table is shared: the replacements sit in a small table over it (folded into a new
+   * table once they are many), so a route edit does not copy 10,000 names.
+   */
   withVirtualServicesReplaced(replaced: readonly (readonly [before: VirtualService, after: VirtualService])[]): ModelIndex {
     const copy = Object.assign(Object.create(ModelIndex.prototype) as object, this) as ModelIndex;
-    const byName = new Map(this.vsByName);
-    (copy as unknown as { vsByName: Map<string, VirtualService> }).vsByName = byName;
+    const self = this as unknown as { vsByName: Map<string, VirtualService>; vsReplaced: Map<string, VirtualService> | undefined };
+    const over = new Map(self.vsReplaced);
     for (const [before, after] of replaced) {
       const key = `${after.sourceKind}/${after.namespace}/${after.name}`;
-      if (byName.get(key) === before) byName.set(key, after);
+      if ((over.get(key) ?? self.vsByName.get(key)) === before) over.set(key, after);
+    }
+    const target = copy as unknown as { vsByName: Map<string, VirtualService>; vsReplaced: Map<string, VirtualService> | undefined };
+    if (over.size > 256) {
+      target.vsByName = new Map(self.vsByName);
+      for (const [key, vs] of over) target.vsByName.set(key, vs);
+      target.vsReplaced = undefined;
+    } else {
+      target.vsReplaced = over;
     }
     return copy;
   }
@@ -239,7 +254,8 @@ export class ModelIndex {
   }
 
   virtualService(namespace: string, name: string, kind: VirtualService['sourceKind'] = 'VirtualService'): VirtualService | undefined {
-    return this.vsByName.get(`${kind}/${namespace}/${name}`);
+    const key = `${kind}/${namespace}/${name}`;
+    return this.vsReplaced?.get(key) ?? this.vsByName.get(key);
   }
 
   addGateway(gateway: Gateway): void {

@@ -15,15 +15,17 @@ export interface RegistryView {
   domainSuffix: string;
 }
 
-const cache = new WeakMap<PolicyModel, RegistryView>();
+/** By the model's services (kept from one model to the next when only routes change). */
+const cache = new WeakMap<PolicyModel['services'], RegistryView>();
 
 export function registryOf(model: PolicyModel): RegistryView {
-  let view = cache.get(model);
-  if (!view) {
+  const domainSuffix = model.domainSuffix ?? DEFAULT_DOMAIN_SUFFIX;
+  let view = cache.get(model.services);
+  if (!view || view.domainSuffix !== domainSuffix) {
     const namespaces = new Set<string>();
     for (const s of model.services) namespaces.add(s.namespace);
-    view = { hasRegistry: model.services.length > 0, namespaces, domainSuffix: model.domainSuffix ?? DEFAULT_DOMAIN_SUFFIX };
-    cache.set(model, view);
+    view = { hasRegistry: model.services.length > 0, namespaces, domainSuffix };
+    cache.set(model.services, view);
   }
   return view;
 }
