@@ -77,8 +77,8 @@ export class AnalyzerCache {
   private unchangedFor(analyzer: Analyzer, last: LastRun, model: PolicyModel): boolean {
     if (sameParts(last.model, model, last.reads)) return true;
     if (!analyzer.readsRouteClaimsOnly) return false;
-    const changes = routeChangesOf(model);
-    return changes?.previous === last.model && changes.sameClaims && sameParts(last.model, model, [...last.reads].filter((part) => part !== 'virtualServices'));
+    const changes = routeChangesOf(model, last.model);
+    return changes !== undefined && changes.sameClaims && sameParts(last.model, model, [...last.reads].filter((part) => part !== 'virtualServices'));
   }
 
   /** Findings route by route, checking only routes that are new or sit in changed files; undefined if one fails. */
@@ -86,10 +86,10 @@ export class AnalyzerCache {
     const check = analyzer.forVirtualService!;
     const last = this.lastByRoute.get(analyzer);
     const reusable = last !== undefined && sameOutsideRoutes(last.model, model);
-    const changes = reusable ? routeChangesOf(model) : undefined;
+    const changes = reusable ? routeChangesOf(model, last.model) : undefined;
     let run: LastRouteRun;
     try {
-      if (reusable && changes?.previous === last.model) {
+      if (reusable && changes) {
         run = this.patchByRoute(analyzer, model, changedFiles, last, changes);
       } else {
         run = { model, byRoute: new Map(), routeFindings: [], withFindings: new Set() };

@@ -59,7 +59,6 @@ export interface ModelChange {
  * them in place: later stages use it to look at these routes only instead of all of them.
  */
 export interface RouteChanges {
-  previous: PolicyModel;
   /** Positions in `virtualServices` whose route was made again, with the old and the new object. */
   replaced: readonly (readonly [index: number, before: VirtualService, after: VirtualService])[];
   /** Routes kept as they were whose documents sit in changed files (their positions may have moved). */
@@ -88,11 +87,25 @@ export function sameClaims(a: VirtualService, b: VirtualService): boolean {
   return true;
 }
 
-const routeChanges = new WeakMap<PolicyModel, RouteChanges>();
+/**
+ * The model each model was patched from is known by a number, not held: models must not keep
+ * a chain of their predecessors alive (nor may a WeakRef, which a synchronous loop of
+ * updates would never release).
+ */
+const routeChanges = new WeakMap<PolicyModel, { from: number; changes: RouteChanges }>();
+const modelIds = new WeakMap<PolicyModel, number>();
+let lastModelId = 0;
 
-/** The route changes from the model `model` was updated from, if only routes were replaced in place. */
-export function routeChangesOf(model: PolicyModel): RouteChanges | undefined {
-  return routeChanges.get(model);
+function idOf(model: PolicyModel): number {
+  let id = modelIds.get(model);
+  if (id === undefined) modelIds.set(model, (id = ++lastModelId));
+  return id;
+}
+
+/** How `model` differs from `previous`, when it was updated from it by replacing routes in place. */
+export function routeChangesOf(model: PolicyModel, previous: PolicyModel): RouteChanges | undefined {
+  const known = routeChanges.get(model);
+  return known && known.from === modelIds.get(previous) ? known.changes : undefined;
 }
 
 const rolloutDocs = new WeakMap<PolicyModel, readonly PolicyDocument[]>();
@@ -214,7 +227,7 @@ function replaceRoutes(
   rolloutDocs.set(model, docs);
   registerIndex(model, index);
   registerBuildState(model, { ...state, index });
-  routeChanges.set(model, { previous, replaced, inChangedFiles: touched, sameClaims: replaced.every(([, before, after]) => sameClaims(before, after)) });
+  routeChanges.set(model, { from: idOf(previous), changes: { replaced, inChangedFiles: touched, sameClaims: replaced.every(([, before, after]) => sameClaims(before, after)) } });
   return { model, diagnostics: [] };
 }
 

@@ -210,8 +210,8 @@ interface Built {
 export function buildSnapshot(revision: string, proxy: ProxyClass, resources: readonly Resource[], cache: EntryCache = new EntryCache()): Snapshot {
   const last = cache.lastBuilt.get(proxy.key);
   // an incremental translation says which resources it replaced: only those are looked at
-  const hint = resourceChangesOf(resources);
-  const known = last !== undefined && hint?.previous === last.resources && last.resources.length === resources.length;
+  const hint = last && last.resources.length === resources.length ? resourceChangesOf(resources, last.resources) : undefined;
+  const known = hint !== undefined;
   const ordered = known ? resources : byName(resources);
   if (last && last.resources.length === resources.length && ordered === resources) {
     const changed = new Map<ResourceTypeUrl, Map<string, SnapshotEntry>>();
@@ -235,7 +235,7 @@ export function buildSnapshot(revision: string, proxy: ProxyClass, resources: re
         }
       }
     };
-    if (known) for (const i of hint.changed) look(i);
+    if (hint) for (const i of hint) look(i);
     else for (let i = 0; i < resources.length && same; i++) look(i);
     if (same) {
       const byType = new Map(last.byType);

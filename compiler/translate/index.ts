@@ -11,7 +11,6 @@ import type { ProxyClass, Resource, TranslateContext, TranslateOptions, Translat
 
 export { TranslationMemo };
 export { resourceChangesOf } from './order.ts';
-export type { ResourceChanges } from './order.ts';
 export { isSharedPart, sharedPart } from './shared-part.ts';
 
 export type * from './types.ts';

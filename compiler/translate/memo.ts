@@ -114,13 +114,13 @@ export class TranslationMemo {
       const before = last.stages[k] as Resource[];
       if (list.length !== before.length) return resources;
       if (list !== before) {
-        const patched = resourceChangesOf(list);
-        if (patched?.previous !== before) return resources;
-        for (const i of patched.changed) changed.push(offset + i);
+        const patched = resourceChangesOf(list, before);
+        if (!patched) return resources;
+        for (const i of patched) changed.push(offset + i);
       }
       offset += list.length;
     }
-    registerChanges(resources, { previous: last.resources, changed });
+    registerChanges(resources, last.resources, changed);
     return resources;
   }
 
@@ -145,15 +145,15 @@ export class TranslationMemo {
       sameParts(last.model, ctx.model, [...last.reads].filter((part) => part !== 'virtualServices')) &&
       [...last.options].every(([k, v]) => k === 'overlays' || optionValue(ctx.options[k]) === v);
     if (onlyRoutes && last.routes && [...last.options].every(([k, v]) => optionValue(ctx.options[k]) === v)) {
-      const changes = routeChangesOf(ctx.model);
-      if (changes?.previous === last.model) {
+      const changes = routeChangesOf(ctx.model, last.model);
+      if (changes) {
         const findings: Findings = { listed: [], unlisted: new Map() };
         let reusable = true;
         const recorded: TranslateContext = { ...ctx, ...recordingFindings(ctx, findings, () => (reusable = false)) };
         const patched = patchRoutes(last.routes, recorded, changes);
         if (patched) {
           sameOrderAs(patched.resources, last.resources);
-          registerChanges(patched.resources, { previous: last.resources, changed: patched.changed });
+          registerChanges(patched.resources, last.resources, patched.changed);
           this.runs.set(key, { model: ctx.model, reads: last.reads, options: last.options, resources: patched.resources, findings, frozen: false, reusable, routes: patched });
           return patched.resources;
         }

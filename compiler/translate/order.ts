@@ -38,27 +38,26 @@ export function sameOrderAs(next: readonly Resource[], previous: readonly Resour
   if (sorted !== undefined) sortedLists.set(next, sorted);
 }
 
-/** What changed from one translation's resources to the next (same types and names in the same places). */
-export interface ResourceChanges {
-  previous: readonly Resource[];
-  /** Positions whose resource is another object now, ascending. */
-  changed: readonly number[];
-}
+/** Which positions of a list were replaced since the list it was patched from, known by a number (no chain of old lists stays alive). */
+const changes = new WeakMap<readonly Resource[], { from: number; changed: readonly number[] }>();
+const listIds = new WeakMap<readonly Resource[], number>();
+let lastListId = 0;
 
-const changes = new WeakMap<readonly Resource[], ResourceChanges>();
-
-/** Records that `next` is `previous` with the resources at `changed` replaced (same type and name). */
-export function registerChanges(next: readonly Resource[], change: ResourceChanges): void {
-  changes.set(next, change);
+/** Records that `next` is `previous` with the resources at `changed` (ascending) replaced by others of the same type and name. */
+export function registerChanges(next: readonly Resource[], previous: readonly Resource[], changed: readonly number[]): void {
+  let from = listIds.get(previous);
+  if (from === undefined) listIds.set(previous, (from = ++lastListId));
+  changes.set(next, { from, changed });
 }
 
 /**
- * How `resources` differ from the resources of the last translation of the same proxy class,
- * when an incremental translation knows (the snapshot builder and verifier then look at those
- * only). Undefined otherwise.
+ * The positions at which `resources` differ from `previous` (the resources of the last
+ * translation of the same proxy class), when an incremental translation knows: the snapshot
+ * builder (and the verifier) then look at those only. Undefined otherwise.
  */
-export function resourceChangesOf(resources: readonly Resource[]): ResourceChanges | undefined {
-  return changes.get(resources);
+export function resourceChangesOf(resources: readonly Resource[], previous: readonly Resource[]): readonly number[] | undefined {
+  const known = changes.get(resources);
+  return known && known.from === listIds.get(previous) ? known.changed : undefined;
 }
 
 /** The stages' resources as one list in resource order (they nearly always are already). */

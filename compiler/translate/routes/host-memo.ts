@@ -146,9 +146,17 @@ export class HostMemo {
       prefix: parts.prefix,
       assembly,
       ledger: undefined,
-      builtByService: () => builtByService(hosts),
+      builtByService: builtByServiceOf(hosts),
     };
   }
+}
+
+/**
+ * `builtByService` for a state, made outside the functions that build states: a closure made
+ * there would share their scope, which holds the previous state, and keep every state alive.
+ */
+function builtByServiceOf(hosts: readonly HostState[]): () => Map<Service, Built[]> {
+  return () => builtByService(hosts);
 }
 
 function builtByService(hosts: readonly HostState[]): Map<Service, Built[]> {
@@ -404,7 +412,7 @@ export function patchRoutes(state: RoutesState, ctx: TranslateContext, changes: 
     prefix,
     assembly: patched.assembly,
     ledger,
-    builtByService: () => builtByService(hosts),
+    builtByService: builtByServiceOf(hosts),
   };
   ledger.emit(ctx, callGroups(next));
   return next;
