@@ -38,6 +38,11 @@ const digests = new WeakMap<object, string>();
 /** Lists at least this long are hashed item by item (a RouteConfiguration's virtual hosts). */
 const LONG_LIST = 64;
 
+/** Shared parts are frozen: the frozen bit is a cheaper first test than the set lookup. */
+function isShared(value: object): boolean {
+  return Object.isFrozen(value) && isSharedPart(value);
+}
+
 function digestOf(value: object): string {
   let digest = digests.get(value);
   if (digest === undefined) {
@@ -58,7 +63,7 @@ function spine(value: JsonValue): JsonValue {
     let copy: JsonValue[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item = value[i] as JsonValue;
-      const replaced = typeof item === 'object' && item !== null ? (isSharedPart(item) ? digestOf(item) : spine(item)) : item;
+      const replaced = typeof item === 'object' && item !== null ? (isShared(item) ? digestOf(item) : spine(item)) : item;
       if (replaced !== item) (copy ??= value.slice())[i] = replaced;
     }
     return copy ?? value;
@@ -70,14 +75,14 @@ function spine(value: JsonValue): JsonValue {
     const key = keys[k] as string;
     const item = value[key] as JsonValue;
     if (typeof item !== 'object' || item === null) continue;
-    const replaced = isSharedPart(item) ? digestOf(item) : spine(item);
+    const replaced = isShared(item) ? digestOf(item) : spine(item);
     if (replaced !== item) (copy ??= { ...value })[key] = replaced;
   }
   return copy ?? value;
 }
 
 function compute(json: JsonValue): string {
-  const text = typeof json === 'object' && json !== null && isSharedPart(json) ? digestOf(json) : JSON.stringify(spine(json));
+  const text = typeof json === 'object' && json !== null && isShared(json) ? digestOf(json) : JSON.stringify(spine(json));
   return hash('sha256', text ?? 'null', 'hex').slice(0, 16);
 }
 
