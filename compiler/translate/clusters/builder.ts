@@ -71,8 +71,8 @@ export class ClusterBuilder {
     this.locality = proxyLocality(ctx.proxy.labels);
   }
 
-  /** The Cluster and, for EDS clusters, its ClusterLoadAssignment. */
-  build(request: ClusterRequest): Resource[] {
+  /** The Cluster (into `clusters`) and, for EDS clusters, its ClusterLoadAssignment (into `assignments`). */
+  build(request: ClusterRequest, clusters: Resource[], assignments: Resource[]): void {
     const { host, port, service, policy, subset } = request;
     const name = clusterName('outbound', port.number, subset?.subset.name, host);
     const draft: ClusterDraft = { name, host, flavor: this.flavor, json: { name }, sources: [{ path: ROOT, origin: service }], findings: this.findings };
@@ -102,16 +102,14 @@ export class ClusterBuilder {
     const tlsMode = autoMtls ? (e: ServedEndpoint) => this.acceptsIstioMtls(e, service) : undefined;
 
     if (this.flavor === 'envoy') this.metadata(draft, request);
-    const out: Resource[] = [];
+    clusters.push({ typeUrl: RESOURCE_TYPE_URLS.cluster, name, json: draft.json as JsonObject, sources: draft.sources });
     if (type === 'STRICT_DNS' || type === 'LOGICAL_DNS') {
       draft.json.loadAssignment = { clusterName: name, endpoints: localityEndpointsJson(groups, ['loadAssignment', 'endpoints'], draft.sources, tlsMode) };
     } else if (type === 'EDS') {
       const cla = assignmentJson(name, groups, service, tlsMode);
       if (subset) cla.sources.push({ path: ['clusterName'], origin: { doc: subset.rule.doc, path: subset.subset.path } });
-      out.push({ typeUrl: RESOURCE_TYPE_URLS.clusterLoadAssignment, name, json: cla.json as JsonObject, sources: cla.sources });
+      assignments.push({ typeUrl: RESOURCE_TYPE_URLS.clusterLoadAssignment, name, json: cla.json as JsonObject, sources: cla.sources });
     }
-    out.unshift({ typeUrl: RESOURCE_TYPE_URLS.cluster, name, json: draft.json as JsonObject, sources: draft.sources });
-    return out;
   }
 
   private notTranslated(draft: ClusterDraft, policy: PolicyParts): void {

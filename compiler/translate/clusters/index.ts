@@ -31,12 +31,9 @@ export function translateClusters(ctx: TranslateContext): Resource[] {
       rules = appliedRules(ctx, host);
       lastHost = host;
     }
-    const add = (resources: Resource[]) => {
-      for (const r of resources) (r.typeUrl.endsWith('.Cluster') ? clusters : assignments).push(r);
-    };
-    add(builder.build({ host, port, service, rules, policy: servicePolicy(rules, port.number) }));
+    builder.build({ host, port, service, rules, policy: servicePolicy(rules, port.number) }, clusters, assignments);
     for (const subset of rules?.subsets ?? []) {
-      add(builder.build({ host, port, service, rules, subset, policy: subsetPolicy(rules, subset, port.number) }));
+      builder.build({ host, port, service, rules, subset, policy: subsetPolicy(rules, subset, port.number) }, clusters, assignments);
     }
   }
   if (ctx.proxy.flavor === 'envoy') clusters.push(...wellKnownClusters(), ...inboundClusters(ctx, builder.findings));
