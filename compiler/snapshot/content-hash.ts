@@ -32,8 +32,9 @@ import type { JsonValue } from '../xds/index.ts';
 
 /** Versions of frozen resource JSON, by type URL. */
 const versions = new WeakMap<object, Map<string, string>>();
-/** Digests of shared parts and of frozen items of long lists. */
+/** Digests of shared parts, and of frozen items of long lists. */
 const digests = new WeakMap<object, string>();
+const itemDigests = new WeakMap<object, string>();
 
 /** Lists at least this long are hashed item by item (a RouteConfiguration's virtual hosts). */
 const LONG_LIST = 64;
@@ -41,6 +42,20 @@ const LONG_LIST = 64;
 /** Shared parts are frozen: the frozen bit is a cheaper first test than the set lookup. */
 function isShared(value: object): boolean {
   return Object.isFrozen(value) && isSharedPart(value);
+}
+
+/**
+ * The digest of an item of a long list: of its plain JSON. The items (virtual hosts) are
+ * digested one by one so that a changed one is the only one serialised again; replacing the
+ * shared parts inside each of 10,000 of them as well cost more than it saved.
+ */
+function itemDigest(item: object): string {
+  let digest = itemDigests.get(item);
+  if (digest === undefined) {
+    digest = `#${hash('sha256', JSON.stringify(item), 'base64url')}`;
+    if (Object.isFrozen(item)) itemDigests.set(item, digest);
+  }
+  return digest;
 }
 
 function digestOf(value: object): string {
@@ -59,7 +74,7 @@ function digestOf(value: object): string {
 function spine(value: JsonValue): JsonValue {
   if (typeof value !== 'object' || value === null) return value;
   if (Array.isArray(value)) {
-    if (value.length >= LONG_LIST) return value.map((item) => (typeof item === 'object' && item !== null ? digestOf(item) : item));
+    if (value.length >= LONG_LIST) return value.map((item) => (typeof item === 'object' && item !== null ? itemDigest(item) : item));
     let copy: JsonValue[] | undefined;
     for (let i = 0; i < value.length; i++) {
       const item = value[i] as JsonValue;
@@ -69,10 +84,7 @@ function spine(value: JsonValue): JsonValue {
     return copy ?? value;
   }
   let copy: Record<string, JsonValue> | undefined;
-  // Object.keys, not for…in: for…in over 300,000 objects measured three times slower
-  const keys = Object.keys(value);
-  for (let k = 0; k < keys.length; k++) {
-    const key = keys[k] as string;
+  for (const key in value) {
     const item = value[key] as JsonValue;
     if (typeof item !== 'object' || item === null) continue;
     const replaced = isShared(item) ? digestOf(item) : spine(item);

@@ -72,8 +72,12 @@ export class EntryCache {
     }
     const version = contentVersion(resource.typeUrl, resource.json);
     const found = this.entries.get(version);
-    const same = (e: SnapshotEntry) => e.typeUrl === resource.typeUrl && e.name === resource.name;
-    let entry = found === undefined ? undefined : Array.isArray(found) ? found.find(same) : same(found) ? found : undefined;
+    let entry: SnapshotEntry | undefined;
+    if (found !== undefined && !Array.isArray(found)) {
+      if (found.typeUrl === resource.typeUrl && found.name === resource.name) entry = found;
+    } else if (found !== undefined) {
+      entry = found.find((e) => e.typeUrl === resource.typeUrl && e.name === resource.name);
+    }
     if (!entry) {
       entry = Object.freeze(new Entry(resource.typeUrl, resource.name, version, resource.json));
       this.entries.set(version, found === undefined ? entry : Array.isArray(found) ? [...found, entry] : [found, entry]);
