@@ -52,7 +52,7 @@ function isShared(value: object): boolean {
 function itemDigest(item: object): string {
   let digest = itemDigests.get(item);
   if (digest === undefined) {
-    digest = `#${hash('sha256', JSON.stringify(item), 'base64url')}`;
+    digest = `#${hash('sha256', JSON.stringify(item), 'base64url').slice(0, 22)}`;
     if (Object.isFrozen(item)) itemDigests.set(item, digest);
   }
   return digest;
@@ -61,7 +61,8 @@ function itemDigest(item: object): string {
 function digestOf(value: object): string {
   let digest = digests.get(value);
   if (digest === undefined) {
-    digest = `#${hash('sha256', JSON.stringify(spine(value as JsonValue)), 'base64url')}`;
+    // 22 base64url characters: 132 bits, ample to tell parts apart, and a shorter text to hash
+    digest = `#${hash('sha256', JSON.stringify(spine(value as JsonValue)), 'base64url').slice(0, 22)}`;
     if (Object.isFrozen(value)) digests.set(value, digest);
   }
   return digest;
