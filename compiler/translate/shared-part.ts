@@ -16,7 +16,7 @@ const parts = new WeakSet<object>();
 
 export function deepFreeze<T extends JsonValue>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v as JsonValue);
+    for (const key in value) deepFreeze((value as Record<string, JsonValue>)[key] as JsonValue);
     Object.freeze(value);
   }
   return value;

@@ -37,6 +37,29 @@ export function translateClusters(ctx: TranslateContext): Resource[] {
     }
   }
   if (ctx.proxy.flavor === 'envoy') clusters.push(...wellKnownClusters(), ...inboundClusters(ctx, builder.findings));
-  const byName = (a: Resource, b: Resource) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  return [...clusters.sort(byName), ...assignments.sort(byName)];
+  return [...sortedByName(clusters), ...sortedByName(assignments)];
+}
+
+const compareNames = (a: Resource, b: Resource) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/**
+ * `resources` in name order. Outbound names are `outbound|PORT|SUBSET|` and the host, and
+ * they are made host by host in host order, so grouping them by that prefix and ordering the
+ * few prefixes leaves each group in order already: 30,000 names need not be compared with
+ * one another (a third of the clusters stage at 10,000 services). The result is checked, and
+ * sorted the ordinary way if it is not in order after all.
+ */
+function sortedByName(resources: Resource[]): Resource[] {
+  const groups = new Map<string, Resource[]>();
+  for (const r of resources) {
+    const cut = r.name.lastIndexOf('|');
+    const prefix = cut < 0 ? r.name : r.name.slice(0, cut + 1);
+    const group = groups.get(prefix);
+    if (group) group.push(r);
+    else groups.set(prefix, [r]);
+  }
+  const out: Resource[] = [];
+  for (const prefix of [...groups.keys()].sort()) for (const r of groups.get(prefix) as Resource[]) out.push(r);
+  for (let i = 1; i < out.length; i++) if ((out[i - 1] as Resource).name > (out[i] as Resource).name) return out.sort(compareNames);
+  return out;
 }
