@@ -44,6 +44,34 @@ describe('clusters of a proxy class', () => {
     assert.deepEqual(clusterNames(compile(service('a', 'shop'), 'grpc', 'shop')), ['outbound|8080||a.shop.svc.cluster.local']);
   });
 
+  it('in name order across ports and subsets (a port of fewer digits, a service cluster after its subsets, inbound clusters)', () => {
+    const twoPorts = (name: string) => `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: shop}
+spec:
+  selector: {app: ${name}}
+  ports: [{name: http, port: 8080}, {name: http-admin, port: 80}]
+---
+`;
+    const subsets = (host: string) => rule(`dr-${host}`, 'shop', host, '  subsets: [{name: v1, labels: {version: v1}}, {name: canary, labels: {version: v2}}]');
+    const workload = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: b, namespace: shop}
+spec:
+  selector: {matchLabels: {app: b}}
+  template:
+    metadata: {labels: {app: b, version: v1}}
+    spec: {containers: [{name: b, image: b, ports: [{containerPort: 8080}]}]}
+`;
+    const out = translateModel(modelOf(twoPorts('b') + twoPorts('a') + subsets('a') + subsets('b') + workload), 'envoy', 'shop', { app: 'b', version: 'v1' });
+    for (const type of [RESOURCE_TYPE_URLS.cluster, RESOURCE_TYPE_URLS.clusterLoadAssignment]) {
+      const names = out.resources.filter((r) => r.typeUrl === type).map((r) => r.name);
+      assert.deepEqual(names, [...names].sort(), `${type} in name order`);
+      assert.ok(names.includes('outbound|80|canary|a.shop.svc.cluster.local') && names.includes('outbound|8080||b.shop.svc.cluster.local'));
+    }
+    assert.ok(clusterNames(out).some((n) => n.startsWith('inbound|')), 'the workload\'s inbound clusters are there');
+  });
+
   it('only services exported to the proxy\'s namespace', () => {
     const files =
       service('private', 'shop', ', annotations: {networking.istio.io/exportTo: "."}') +
