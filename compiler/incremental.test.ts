@@ -406,6 +406,29 @@ const manySteps: Step[] = [
   { title: 'a split changes while a rollout overlay is set', apply: (f) => f.set('team-a/svc-00.yaml', service('svc-00', 'team-a', { weights: [75, 25] })), overlays: [{ namespace: 'team-a', virtualService: 'svc-00', route: 'split', weights: { v1: 50, v2: 50 } }] },
   { title: 'another split changes with the same overlay', apply: (f) => f.set('team-a/svc-04.yaml', service('svc-04', 'team-a', { weights: [75, 25] })), overlays: [{ namespace: 'team-a', virtualService: 'svc-00', route: 'split', weights: { v1: 50, v2: 50 } }] },
   { title: 'the overlaid route itself changes', apply: (f) => f.set('team-a/svc-00.yaml', service('svc-00', 'team-a', { weights: [85, 15] })), overlays: [{ namespace: 'team-a', virtualService: 'svc-00', route: 'split', weights: { v1: 50, v2: 50 } }] },
+  {
+    title: 'a rollout overlay names a route the VirtualService does not have (an overlay finding, no file changed)',
+    apply: () => undefined,
+    overlays: [{ namespace: 'team-a', virtualService: 'svc-00', route: 'nope', weights: { v1: 50, v2: 50 } }],
+    expectCompile: (r) => assert.ok(compileCodes(r).some((c) => c.startsWith('SLU7')), compileCodes(r).join('\n')),
+  },
+  {
+    title: 'two overlays, one of them on another route',
+    apply: () => undefined,
+    overlays: [
+      { namespace: 'team-a', virtualService: 'svc-00', route: 'split', weights: { v1: 30, v2: 70 } },
+      { namespace: 'team-a', virtualService: 'svc-12', route: 'split', weights: { v1: 0, v2: 100 } },
+    ],
+  },
+  {
+    title: 'one overlay moves on while a route changes in place',
+    apply: (f) => f.set('team-a/svc-13.yaml', service('svc-13', 'team-a', { weights: [45, 55] })),
+    overlays: [
+      { namespace: 'team-a', virtualService: 'svc-00', route: 'split', weights: { v1: 30, v2: 70 } },
+      { namespace: 'team-a', virtualService: 'svc-12', route: 'split', weights: { v1: 100, v2: 0 } },
+    ],
+  },
+  { title: 'the overlays end', apply: () => undefined },
   { title: 'a route now names a subset nobody defines (a finding in place)', apply: (f) => f.set('team-a/svc-07.yaml', service('svc-07', 'team-a', { extraSubset: 'v3' })) },
   { title: 'and is fixed', apply: (f) => f.set('team-a/svc-07.yaml', service('svc-07', 'team-a')) },
   {

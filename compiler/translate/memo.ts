@@ -20,10 +20,11 @@ import { recordingView, sameParts } from '../model/recording.ts';
 import type { ModelPart } from '../model/recording.ts';
 import type { PolicyModel } from '../model/types.ts';
 import { routeChangesOf } from '../model/update.ts';
+import type { RouteChanges } from '../model/update.ts';
 import { deepFreeze } from './shared-part.ts';
 import { HostMemo, patchRoutes, useHostMemo } from './routes/host-memo.ts';
 import type { RoutesState } from './routes/host-memo.ts';
-import type { Resource, TranslateContext, TranslateOptions } from './types.ts';
+import type { Resource, TranslateContext, TranslateOptions, WeightOverlay } from './types.ts';
 import { FINDINGS_LISTED_PER_CODE } from './limits.ts';
 import { combineStages, registerChanges, resourceChangesOf, sameOrderAs } from './order.ts';
 
@@ -53,6 +54,29 @@ interface StageRun {
 
 function optionValue(value: unknown): string {
   return JSON.stringify(value) ?? 'undefined';
+}
+
+const NO_ROUTE_CHANGES: RouteChanges = { replaced: [], inChangedFiles: [], sameClaims: true };
+const NO_OVERLAYS: ReadonlySet<string> = new Set();
+
+function overlaysByRoute(overlays: readonly WeightOverlay[] | undefined): Map<string, string> {
+  const grouped = new Map<string, WeightOverlay[]>();
+  for (const o of overlays ?? []) {
+    const key = `${o.namespace}/${o.virtualService}`;
+    grouped.set(key, [...(grouped.get(key) ?? []), o]);
+  }
+  return new Map([...grouped].map(([key, list]) => [key, JSON.stringify(list)]));
+}
+
+/** The routes (`namespace/name`) whose rollout overlays differ between the overlays option as it was (JSON) and as it is. */
+function changedOverlays(before: string, now: readonly WeightOverlay[] | undefined): ReadonlySet<string> {
+  const parsed = JSON.parse(before === 'undefined' ? 'null' : before) as WeightOverlay[] | null;
+  const a = overlaysByRoute(parsed ?? undefined);
+  const b = overlaysByRoute(now);
+  const out = new Set<string>();
+  for (const [key, value] of a) if (b.get(key) !== value) out.add(key);
+  for (const [key, value] of b) if (a.get(key) !== value) out.add(key);
+  return out;
 }
 
 /** A context that passes findings on to `ctx` and records them (a stage's findings, kept to replay). */
@@ -144,17 +168,23 @@ export class TranslationMemo {
       (last.hosts !== undefined || last.routes !== undefined) &&
       sameParts(last.model, ctx.model, [...last.reads].filter((part) => part !== 'virtualServices')) &&
       [...last.options].every(([k, v]) => k === 'overlays' || optionValue(ctx.options[k]) === v);
-    if (onlyRoutes && last.routes && [...last.options].every(([k, v]) => optionValue(ctx.options[k]) === v)) {
-      const changes = routeChangesOf(ctx.model, last.model);
+    if (onlyRoutes && last.routes) {
+      // routes replaced in place, or rollout overlays changed (or both): only the virtual hosts of those routes are built
+      const changes = ctx.model === last.model ? NO_ROUTE_CHANGES : routeChangesOf(ctx.model, last.model);
+      const overlaysBefore = last.options.get('overlays');
+      const overlaysNow = optionValue(ctx.options.overlays);
       if (changes) {
         const findings: Findings = { listed: [], unlisted: new Map() };
         let reusable = true;
         const recorded: TranslateContext = { ...ctx, ...recordingFindings(ctx, findings, () => (reusable = false)) };
-        const patched = patchRoutes(last.routes, recorded, changes);
+        const overlaid = overlaysBefore === undefined || overlaysBefore === overlaysNow ? NO_OVERLAYS : changedOverlays(overlaysBefore, ctx.options.overlays);
+        const patched = patchRoutes(last.routes, recorded, changes, overlaid);
         if (patched) {
           sameOrderAs(patched.resources, last.resources);
           registerChanges(patched.resources, last.resources, patched.changed);
-          this.runs.set(key, { model: ctx.model, reads: last.reads, options: last.options, resources: patched.resources, findings, frozen: false, reusable, routes: patched });
+          const options = new Map(last.options);
+          if (overlaysBefore !== undefined) options.set('overlays', overlaysNow);
+          this.runs.set(key, { model: ctx.model, reads: last.reads, options, resources: patched.resources, findings, frozen: false, reusable, routes: patched });
           return patched.resources;
         }
       }

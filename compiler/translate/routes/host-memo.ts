@@ -10,8 +10,9 @@
  * direct-response flag.
  *
  * When, moreover, the model says which routes were replaced in place by routes claiming the
- * same hosts (model/update.ts), `patchRoutes` does not walk the virtual hosts at all: only
- * those whose policies include a replaced route are built again, and the flavor's assembly
+ * same hosts (model/update.ts), or only rollout overlays changed, `patchRoutes` builds again
+ * only the virtual hosts whose policies include a replaced or overlaid route (the others are
+ * only looked at to be skipped: no routes, sources or findings are replayed for them), and the flavor's assembly
  * (envoy.ts, grpc.ts) puts them into copies of the last resources. The stage's findings are
  * then reported from a ledger of every virtual host's calls: the first ones of each code in
  * order (as many as are listed), and a count of the rest.
@@ -25,6 +26,7 @@ import { FINDINGS_LISTED_PER_CODE } from '../limits.ts';
 import type { JsonPathSegment, Resource, TranslateContext, WeightOverlay } from '../types.ts';
 import { deepFreeze } from '../shared-part.ts';
 import { checkOverlays } from './overlays.ts';
+import { indexOverlays } from './destinations.ts';
 import { Reporter } from './report.ts';
 import type { ReportCall } from './report.ts';
 import type { RouteContext } from './route.ts';
@@ -324,7 +326,7 @@ function* callGroups(state: RoutesState): Generator<readonly ReportCall[]> {
  * the replaced routes are built. Undefined when that does not apply (the caller translates).
  * `state` is used up: it must not be patched again.
  */
-export function patchRoutes(state: RoutesState, ctx: TranslateContext, changes: RouteChanges): RoutesState | undefined {
+export function patchRoutes(state: RoutesState, ctx: TranslateContext, changes: RouteChanges, overlaid: ReadonlySet<string>): RoutesState | undefined {
   if (!ctx.reportUnlisted || !changes.sameClaims) return undefined;
   const replaced = new Map<VirtualService, VirtualService>();
   for (const [, before, after] of changes.replaced) replaced.set(before, after);
@@ -332,7 +334,7 @@ export function patchRoutes(state: RoutesState, ctx: TranslateContext, changes: 
   for (let i = 0; i < state.hosts.length; i++) {
     const policies = (state.hosts[i] as HostState).policies;
     for (const p of policies) {
-      if (replaced.has(p)) {
+      if (replaced.has(p) || (overlaid.size > 0 && overlaid.has(`${p.namespace}/${p.name}`))) {
         affected.push(i);
         break;
       }
@@ -356,6 +358,7 @@ export function patchRoutes(state: RoutesState, ctx: TranslateContext, changes: 
   useHostMemo(ctx, memo);
   const hosts = state.hosts.slice();
   const frozen = state.frozen.slice();
+  const overlays = overlaid.size > 0 ? indexOverlays(ctx.options.overlays) : state.overlays;
   const contextFor: RouteContextFactory = (listenPort, sources) => ({
     ctx,
     flavor: ctx.proxy.flavor,
@@ -363,7 +366,7 @@ export function patchRoutes(state: RoutesState, ctx: TranslateContext, changes: 
     sources,
     report,
     hashes: state.hashes,
-    overlays: state.overlays,
+    overlays,
     directResponseBody: false,
   });
   const builder: HostBuilder = {
@@ -405,6 +408,7 @@ export function patchRoutes(state: RoutesState, ctx: TranslateContext, changes: 
   ledger.change(prefix, +1);
   const next: RoutesState = {
     ...state,
+    overlays,
     resources: patched.resources,
     changed: [...new Set(patched.changed)].sort((a, b) => a - b),
     hosts,
