@@ -5,7 +5,7 @@
  * domains or names, sane weights).
  */
 import { verifyResource } from './resource.ts';
-import { checkSnapshot, SnapshotChecker } from './snapshot.ts';
+import { SnapshotChecker, verifyWhole } from './snapshot.ts';
 
 export { SnapshotChecker };
 import type { SnapshotResource, Violation } from './types.ts';
@@ -34,10 +34,7 @@ function verifiedOnce(r: SnapshotResource): Violation[] {
  */
 export function verifySnapshot(resources: readonly SnapshotResource[], checker?: SnapshotChecker): Violation[] {
   if (checker) return checker.check(resources, withResource);
-  const out: Violation[] = [];
-  for (const r of resources) for (const v of withResource(r)) out.push(v);
-  for (const v of checkSnapshot(resources)) out.push(v);
-  return out;
+  return verifyWhole(resources, withResource);
 }
 
 function withResource(r: SnapshotResource): Violation[] {

@@ -33,13 +33,33 @@ function duplicateDomain(sink: Sink, domain: string, i: number, owner: JsonObjec
   sink.add('snapshot.duplicate_domain', `domain ${JSON.stringify(domain)} is already used by virtual host ${hostLabel(owner, position)}`, ['domains', i]);
 }
 
+/** Folded domain → position of the first virtual host with it, among the hosts before `h` and the first `i` domains of host `h`. */
+function ownersBefore(hosts: readonly JsonValue[], h: number, i: number): Map<string, number> {
+  const owners = new Map<string, number>();
+  for (let k = 0; k <= h; k++) {
+    const vh = hosts[k];
+    const domains = isObject(vh) ? vh['domains'] : undefined;
+    if (!Array.isArray(domains)) continue;
+    const end = k === h ? i : domains.length;
+    for (let j = 0; j < end; j++) {
+      const d = domains[j];
+      if (typeof d !== 'string') continue;
+      const folded = d.toLowerCase();
+      if (!owners.has(folded)) owners.set(folded, k);
+    }
+  }
+  return owners;
+}
+
 /** A route configuration, whole (the sink's path is at the route configuration). */
 export function checkRouteConfiguration(rc: JsonObject, index: NameIndex, sink: Sink): void {
   const hostsKey = keyOf(rc, 'virtualHosts', 'virtual_hosts');
   const hosts = rc[hostsKey];
   if (!Array.isArray(hosts)) return;
-  /** Folded domain → position of the virtual host that has it first. */
-  const owners = new Map<string, number>();
+  // one set operation per domain while none is repeated (nearly always); from the first
+  // repeated one on, the position of each domain's first host, to name it
+  const seen = new Set<string>();
+  let owners: Map<string, number> | undefined;
   for (let h = 0; h < hosts.length; h++) {
     const vh = hosts[h];
     if (!isObject(vh)) continue;
@@ -50,6 +70,11 @@ export function checkRouteConfiguration(rc: JsonObject, index: NameIndex, sink: 
         const d = domains[i];
         if (typeof d !== 'string') continue;
         const folded = d.toLowerCase();
+        if (owners === undefined) {
+          const size = seen.size;
+          if (seen.add(folded).size !== size) continue;
+          owners = ownersBefore(hosts, h, i);
+        }
         const first = owners.get(folded);
         if (first === undefined) owners.set(folded, h);
         else duplicateDomain(sink, d, i, hosts[first] as JsonObject, first);

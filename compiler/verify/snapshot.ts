@@ -64,9 +64,10 @@ function nameViolations(r: SnapshotResource, duplicate: boolean, out: Violation[
   }
 }
 
-/** The names in the snapshot, by type; `onEach` sees each resource with the names of its type before it. */
-function indexNames(resources: readonly SnapshotResource[], onEach?: (r: SnapshotResource, i: number, duplicate: boolean) => void): NameIndex {
+/** The names in the snapshot, by type, and the positions of resources named as one of their type before them. */
+function indexNames(resources: readonly SnapshotResource[]): { index: NameIndex; duplicates: Set<number> } {
   const byType = new Map<string, Set<string>>();
+  const duplicates = new Set<number>();
   let lastType: string | undefined;
   let names = new Set<string>();
   for (let i = 0; i < resources.length; i++) {
@@ -77,14 +78,15 @@ function indexNames(resources: readonly SnapshotResource[], onEach?: (r: Snapsho
       if (found === undefined) byType.set(r.typeUrl, (found = new Set()));
       names = found;
     }
-    onEach?.(r, i, names.has(r.name));
-    names.add(r.name);
+    if (names.has(r.name)) duplicates.add(i);
+    else names.add(r.name);
   }
-  return {
+  const index = {
     routes: byType.get(T.routeConfiguration) ?? NO_NAMES,
     clusters: byType.get(T.cluster) ?? NO_NAMES,
     assignments: byType.get(T.clusterLoadAssignment) ?? NO_NAMES,
   };
+  return { index, duplicates };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -189,15 +191,67 @@ function checkCluster(cluster: JsonObject, name: string, index: NameIndex, sink:
 // ---------------------------------------------------------------------------------------------
 // whole snapshots
 
-export function checkSnapshot(resources: readonly SnapshotResource[]): Violation[] {
-  const out: Violation[] = [];
-  const index = indexNames(resources, (r, _, duplicate) => nameViolations(r, duplicate, out));
-  const sink = new Sink(out);
-  for (const r of resources) {
-    sink.resource = r;
-    referenceViolations(r, index, sink);
+/** Violations by position in the snapshot: of each resource alone, of names, of references. */
+interface Found {
+  byResource: Map<number, Violation[]>;
+  byName: Map<number, Violation[]>;
+  byReference: Map<number, Violation[]>;
+}
+
+function inOrder(byPosition: Map<number, Violation[]>): Violation[] {
+  if (byPosition.size === 0) return [];
+  return [...byPosition.keys()].sort((a, b) => a - b).flatMap((i) => byPosition.get(i) as Violation[]);
+}
+
+function listed(found: Found): Violation[] {
+  return [...inOrder(found.byResource), ...inOrder(found.byName), ...inOrder(found.byReference)];
+}
+
+/** Moves what `scratch` holds to position `i` of `into` (nearly always nothing). */
+function keep(scratch: Violation[], into: Map<number, Violation[]>, i: number): void {
+  if (scratch.length === 0) {
+    into.delete(i);
+    return;
   }
-  return out;
+  into.set(i, scratch.slice());
+  scratch.length = 0;
+}
+
+/**
+ * Checks every resource of a snapshot: all of one resource's checks in turn, while its JSON
+ * is in the processor's cache, the violations kept by position to be listed by kind.
+ */
+function checkWhole(
+  resources: readonly SnapshotResource[],
+  verifyOne: (r: SnapshotResource) => Violation[],
+  references: (r: SnapshotResource, i: number, index: NameIndex, sink: Sink) => void,
+): Found & { index: NameIndex } {
+  const { index, duplicates } = indexNames(resources);
+  const found = { index, byResource: new Map<number, Violation[]>(), byName: new Map<number, Violation[]>(), byReference: new Map<number, Violation[]>() };
+  const scratch: Violation[] = [];
+  const sink = new Sink(scratch);
+  for (let i = 0; i < resources.length; i++) {
+    const r = resources[i] as SnapshotResource;
+    const own = verifyOne(r);
+    if (own.length > 0) found.byResource.set(i, own);
+    nameViolations(r, duplicates.has(i), scratch);
+    keep(scratch, found.byName, i);
+    sink.resource = r;
+    references(r, i, index, sink);
+    keep(scratch, found.byReference, i);
+  }
+  return found;
+}
+
+const NOTHING = (): Violation[] => [];
+
+export function checkSnapshot(resources: readonly SnapshotResource[]): Violation[] {
+  return verifyWhole(resources, NOTHING);
+}
+
+/** `verifyOne` of every resource, then the snapshot's consistency. */
+export function verifyWhole(resources: readonly SnapshotResource[], verifyOne: (r: SnapshotResource) => Violation[]): Violation[] {
+  return listed(checkWhole(resources, verifyOne, (r, _, index, sink) => referenceViolations(r, index, sink)));
 }
 
 function hostCount(r: SnapshotResource): number {
@@ -206,12 +260,9 @@ function hostCount(r: SnapshotResource): number {
   return Array.isArray(hosts) ? hosts.length : 0;
 }
 
-interface CheckerState {
+interface CheckerState extends Found {
   resources: readonly SnapshotResource[];
   index: NameIndex;
-  byResource: Map<number, Violation[]>;
-  byName: Map<number, Violation[]>;
-  byReference: Map<number, Violation[]>;
   /** The large route configurations, by position. */
   routes: Map<number, RouteState>;
 }
@@ -234,73 +285,42 @@ export class SnapshotChecker {
     const last = this.last;
     const changed = last ? changedPositions(last.resources, resources) : undefined;
     if (!last || !changed) {
-      const byResource = new Map<number, Violation[]>();
-      const byName = new Map<number, Violation[]>();
-      const byReference = new Map<number, Violation[]>();
       const routes = new Map<number, RouteState>();
-      for (let i = 0; i < resources.length; i++) {
-        const found = verifyOne(resources[i] as SnapshotResource);
-        if (found.length > 0) byResource.set(i, found);
-      }
-      const scratch = this.scratch;
-      const index = indexNames(resources, (r, i, duplicate) => {
-        nameViolations(r, duplicate, scratch);
-        this.keep(byName, i);
-      });
-      const state: CheckerState = { resources, index, byResource, byName, byReference, routes };
-      for (let i = 0; i < resources.length; i++) this.references(state, i, resources[i] as SnapshotResource);
-      this.last = state;
-    } else {
-      for (const i of changed) {
-        const r = resources[i] as SnapshotResource;
-        const found = verifyOne(r);
-        if (found.length > 0) last.byResource.set(i, found);
-        else last.byResource.delete(i);
-        // the names are the same as before, so a duplicate stays one
-        const duplicate = last.byName.get(i)?.some((v) => v.rule === 'snapshot.duplicate_name') ?? false;
-        nameViolations(r, duplicate, this.scratch);
-        this.keep(last.byName, i);
-        this.references(last, i, r);
-      }
-      last.resources = resources;
+      const found = checkWhole(resources, verifyOne, (r, i, index, sink) => references(routes, i, r, index, sink));
+      this.last = { resources, routes, ...found };
+      return listed(found);
     }
-    const state = this.last as CheckerState;
-    return [...inOrder(state.byResource), ...inOrder(state.byName), ...inOrder(state.byReference)];
-  }
-
-  /** The reference violations of the resource at position `i` (the names are the state's). */
-  private references(state: CheckerState, i: number, r: SnapshotResource): void {
-    const sink = this.sink;
-    sink.resource = r;
-    const hosts = hostCount(r);
-    if (hosts >= STATEFUL_VIRTUAL_HOSTS) {
-      const json = r.json as JsonObject;
-      let route = state.routes.get(i);
-      if (route === undefined) state.routes.set(i, (route = new RouteState(json, state.index)));
-      else route.update(json, state.index);
-      route.report(sink);
-    } else {
-      state.routes.delete(i);
-      referenceViolations(r, state.index, sink);
-    }
-    this.keep(state.byReference, i);
-  }
-
-  /** Moves what the scratch list holds to position `i` of `into` (nearly always nothing). */
-  private keep(into: Map<number, Violation[]>, i: number): void {
     const scratch = this.scratch;
-    if (scratch.length === 0) {
-      into.delete(i);
-      return;
+    for (const i of changed) {
+      const r = resources[i] as SnapshotResource;
+      const own = verifyOne(r);
+      if (own.length > 0) last.byResource.set(i, own);
+      else last.byResource.delete(i);
+      // the names are the same as before, so a duplicate stays one
+      const duplicate = last.byName.get(i)?.some((v) => v.rule === 'snapshot.duplicate_name') ?? false;
+      nameViolations(r, duplicate, scratch);
+      keep(scratch, last.byName, i);
+      this.sink.resource = r;
+      references(last.routes, i, r, last.index, this.sink);
+      keep(scratch, last.byReference, i);
     }
-    into.set(i, scratch.slice());
-    scratch.length = 0;
+    last.resources = resources;
+    return listed(last);
   }
 }
 
-function inOrder(byPosition: Map<number, Violation[]>): Violation[] {
-  if (byPosition.size === 0) return [];
-  return [...byPosition.keys()].sort((a, b) => a - b).flatMap((i) => byPosition.get(i) as Violation[]);
+/** The reference violations of the resource at position `i`; large route configurations keep their state in `routes`. */
+function references(routes: Map<number, RouteState>, i: number, r: SnapshotResource, index: NameIndex, sink: Sink): void {
+  if (hostCount(r) < STATEFUL_VIRTUAL_HOSTS) {
+    routes.delete(i);
+    referenceViolations(r, index, sink);
+    return;
+  }
+  const json = r.json as JsonObject;
+  let route = routes.get(i);
+  if (route === undefined) routes.set(i, (route = new RouteState(json, index)));
+  else route.update(json, index);
+  route.report(sink);
 }
 
 /** Positions whose JSON changed, when types and names are as before; undefined when they are not. */

@@ -107,6 +107,7 @@ const CUSTOM_JSON = new Set([
 export class Verifier {
   private readonly plans = [new WeakMap<DescMessage, MessagePlan>(), new WeakMap<DescMessage, MessagePlan>()];
   private readonly resourceChecks = new Map<DescMessage, ValueCheck>();
+  private readonly context = new WalkContext();
   private readonly rulesExt: DescExtension | undefined;
   private readonly oneofRequiredExt: DescExtension | undefined;
   private readonly disabledExt: DescExtension | undefined;
@@ -126,9 +127,13 @@ export class Verifier {
   verify(desc: DescMessage, json: JsonValue): Violation[] {
     let check = this.resourceChecks.get(desc);
     if (check === undefined) this.resourceChecks.set(desc, (check = this.valueCheck({ message: desc }, undefined, true)));
-    const ctx = new WalkContext();
+    // one context for every resource: nearly all have nothing to report
+    const ctx = this.context;
+    ctx.out.length = 0;
+    ctx.path.length = 0;
+    ctx.depth = 0;
     check(json, ctx);
-    return ctx.out;
+    return ctx.out.length === 0 ? [] : ctx.out.splice(0);
   }
 
   // -------------------------------------------------------------------------------------------
