@@ -95,7 +95,7 @@ function readFloat(name: string, single: boolean): ScalarRead {
 const LONE_SURROGATE = /\p{Cs}/u;
 type MaybeWellFormed = { isWellFormed?: () => boolean };
 /** No lone surrogates (protobuf strings are UTF-8). String#isWellFormed is native in Node 20. */
-const wellFormed: (s: string) => boolean = typeof (String.prototype as MaybeWellFormed).isWellFormed === 'function'
+export const wellFormed: (s: string) => boolean = typeof (String.prototype as MaybeWellFormed).isWellFormed === 'function'
   ? (s) => (s as unknown as Required<MaybeWellFormed>).isWellFormed()
   : (s) => !LONE_SURROGATE.test(s);
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$|^[A-Za-z0-9_-]*={0,2}$/;

@@ -23,7 +23,7 @@ import {
 } from './rules.ts';
 import type { RuleCheck } from './rules.ts';
 import {
-  describe, durationError, isInt64Type, readDuration, ReadError, readTimestamp, Scalar, scalarReader, scalarRuleName, scalarValidator, scalarZero,
+  describe, durationError, isInt64Type, readDuration, ReadError, readTimestamp, Scalar, scalarReader, scalarRuleName, scalarValidator, scalarZero, wellFormed,
 } from './scalars.ts';
 import type { ScalarValue } from './scalars.ts';
 import { WalkContext } from './types.ts';
@@ -42,6 +42,11 @@ interface FieldPlan {
   absentBit: number;
   /** JSON null is a value (google.protobuf.Value / NullValue), not "unset". */
   readonly nullIsValue: boolean;
+  /**
+   * A string or bool field without rules: the walk accepts a well-formed string or a boolean
+   * without calling `check`, which it calls for anything else (and reports from there).
+   */
+  readonly plain: 'string' | 'boolean' | undefined;
   check: ValueCheck;
   /** Checks to run when the field is absent or null (rules on the zero value, `required`). */
   readonly absent: ((ctx: WalkContext) => void) | undefined;
@@ -71,6 +76,9 @@ interface MessagePlan {
    * Index 1: the value sits in an Any (its `@type` key is skipped).
    */
   readonly walked: [WeakMap<object, Violation[]>, WeakMap<object, Violation[]>];
+  /** The last frozen value met and what it violates, by the same index: repeats often come one after the other. */
+  readonly lastWalked: [object | undefined, object | undefined];
+  readonly lastFound: [Violation[], Violation[]];
 }
 
 type Rules = JsonObject | undefined;
@@ -183,6 +191,8 @@ export class Verifier {
       shapeFields: [],
       hooks: on ? (this.hooks.get(desc.typeName) ?? []) : [],
       walked: [new WeakMap(), new WeakMap()],
+      lastWalked: [undefined, undefined],
+      lastFound: [NONE, NONE],
     };
     cache.set(desc, plan);
     for (const field of desc.fields) {
@@ -210,6 +220,9 @@ export class Verifier {
       absentBit: 0,
       nullIsValue: (field.fieldKind === 'message' && field.message.typeName === 'google.protobuf.Value') ||
         (field.fieldKind === 'enum' && field.enum.typeName === 'google.protobuf.NullValue'),
+      plain: field.fieldKind !== 'scalar' || (rulesOn && obj(rules?.[scalarRuleName(field.scalar)]) !== undefined)
+        ? undefined
+        : field.scalar === Scalar.STRING ? 'string' : field.scalar === Scalar.BOOL ? 'boolean' : undefined,
       // compiled on first use, then replaced by the compiled check
       check: (v, ctx) => {
         fp.check = this.fieldCheck(field, rules, rulesOn);
@@ -504,21 +517,35 @@ export class Verifier {
       this.walkFields(plan, v, ctx, skipType);
       return;
     }
-    const walked = plan.walked[skipType ? 1 : 0];
-    const found = walked.get(v);
-    if (found === undefined) {
-      const start = ctx.out.length;
-      this.walkFields(plan, v, ctx, skipType);
-      if (ctx.out.length === start) {
-        walked.set(v, NONE);
-        return;
-      }
-      // kept with paths relative to the value
-      const base = ctx.path.length;
-      const own = ctx.out.slice(start).map((f) => ({ path: f.path.slice(base), rule: f.rule, message: f.message }));
-      if (!own.some((f) => f.rule === 'encode.depth')) walked.set(v, own);
+    const side = skipType ? 1 : 0;
+    if (plan.lastWalked[side] === v) {
+      this.replay(plan.lastFound[side], ctx);
       return;
     }
+    const walked = plan.walked[side];
+    const found = walked.get(v);
+    if (found !== undefined) {
+      plan.lastWalked[side] = v;
+      plan.lastFound[side] = found;
+      this.replay(found, ctx);
+      return;
+    }
+    const start = ctx.out.length;
+    this.walkFields(plan, v, ctx, skipType);
+    let own = NONE;
+    if (ctx.out.length > start) {
+      // kept with paths relative to the value
+      const base = ctx.path.length;
+      own = ctx.out.slice(start).map((f) => ({ path: f.path.slice(base), rule: f.rule, message: f.message }));
+      if (own.some((f) => f.rule === 'encode.depth')) return;
+    }
+    walked.set(v, own);
+    plan.lastWalked[side] = v;
+    plan.lastFound[side] = own;
+  }
+
+  /** Reports again, at the current path, what a frozen value was found to violate. */
+  private replay(found: Violation[], ctx: WalkContext): void {
     for (const f of found) ctx.out.push({ path: f.path.length === 0 ? ctx.path.slice() : [...ctx.path, ...f.path], rule: f.rule, message: f.message });
   }
 
@@ -564,6 +591,8 @@ export class Verifier {
         }
         oneofs |= fp.oneofBit;
       }
+      const plain = fp.plain;
+      if (plain !== undefined && typeof x === plain && (plain === 'boolean' || wellFormed(x as string))) continue;
       ctx.path.push(key);
       fp.check(x, ctx);
       ctx.path.pop();
