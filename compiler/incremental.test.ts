@@ -344,6 +344,22 @@ spec:
   },
   { title: 'the claiming file is deleted', apply: (f) => f.delete('team-b/claim.yaml') },
   {
+    title: 'two documents of one kind swap places in their file (nothing else changes)',
+    apply: (f) => {
+      const docs = service('svc-2', 'team-a').split('---\n');
+      f.set('team-a/svc-2.yaml', [docs[0], docs[2], docs[1], ...docs.slice(3)].join('---\n'));
+    },
+  },
+  { title: 'and swap back', apply: (f) => f.set('team-a/svc-2.yaml', service('svc-2', 'team-a')) },
+  {
+    title: 'a route and its DestinationRule swap places (other kinds at each place)',
+    apply: (f) => {
+      const docs = service('svc-2', 'team-a').split('---\n');
+      f.set('team-a/svc-2.yaml', [docs[0], docs[1], docs[2], docs[4], docs[3], docs[5]].join('---\n'));
+    },
+  },
+  { title: 'and back', apply: (f) => f.set('team-a/svc-2.yaml', service('svc-2', 'team-a')) },
+  {
     title: 'a Service is edited (workload selection changes)',
     apply: (f) => f.set('team-a/svc-0.yaml', service('svc-0', 'team-a').replace('selector: {app: svc-0}', 'selector: {app: svc-0, tier: web}')),
   },

@@ -70,7 +70,8 @@ function validateUpdate(loaded: LoadResult & { update: LoadUpdate }, options: Va
   const { update } = loaded;
   const incremental = update.incremental && cache.model !== undefined && cache.rootNamespace === options.rootNamespace;
   // with a resource defined twice the loader drops copies, so documents are not just files' documents: build afresh
-  const modelIncremental = incremental && !cache.parse.hasRepeats && !cache.modelHadRepeats;
+  // kept documents that changed order within a file: the model's lists follow document order, so build afresh
+  const modelIncremental = incremental && !update.reordered && !cache.parse.hasRepeats && !cache.modelHadRepeats;
   const previous = cache.model;
   // should anything below throw, the next run starts afresh instead of from a half-updated cache
   cache.model = undefined;

@@ -46,6 +46,11 @@ export interface LoadUpdate {
   inChangedFiles?: readonly PolicyDocument[];
   /** False for the first load through the cache (everything is new). */
   incremental: boolean;
+  /**
+   * Documents kept from before (same objects) stand in another order than before within
+   * their file: a model built from the old order is not the model of the new one.
+   */
+  reordered: boolean;
 }
 
 /** Every file's documents, diagnostics and text, joined in source order. */
@@ -140,6 +145,7 @@ export class ParseCache {
     const replaced = new Map<PolicyDocument, PolicyDocument>();
     const inChangedFiles: PolicyDocument[] = [];
     let shapeKept = true;
+    let reordered = false;
     let twice = false;
     for (let i = 0; i < sources.length; i++) {
       const source = sources[i] as SourceFile;
@@ -173,7 +179,21 @@ export class ParseCache {
         added.push(doc);
         this.count(doc, +1);
       }
-      if (old !== undefined && sameShape(before, parsed.documents)) {
+      // kept documents in another order than before: whatever was built from their order is stale
+      let at = 0;
+      for (const doc of parsed.documents) {
+        if (!had.has(doc)) continue;
+        while (at < before.length && before[at] !== doc) at++;
+        if (at === before.length) reordered = true;
+      }
+      // in place: each changed position holds a new document where a removed one was
+      let inPlaceFile = old !== undefined && sameShape(before, parsed.documents);
+      for (let k = 0; inPlaceFile && k < before.length; k++) {
+        const was = before[k] as PolicyDocument;
+        const is = parsed.documents[k] as PolicyDocument;
+        if (was !== is && (kept.has(was) || had.has(is))) inPlaceFile = false;
+      }
+      if (inPlaceFile) {
         for (let k = 0; k < before.length; k++) if (before[k] !== parsed.documents[k]) replaced.set(before[k] as PolicyDocument, parsed.documents[k] as PolicyDocument);
         for (const doc of parsed.documents) inChangedFiles.push(doc);
       } else {
@@ -189,7 +209,7 @@ export class ParseCache {
       // the same path twice (callers do not do this): no reuse, and nothing kept for next time
       this.reset(undefined);
       const files = sources.map(parse);
-      return { joined: joinParsed(files), update: { changedFiles: new Set(sources.map((s) => s.path)), removed: [], added: files.flatMap((f) => f.documents), incremental: false } };
+      return { joined: joinParsed(files), update: { changedFiles: new Set(sources.map((s) => s.path)), removed: [], added: files.flatMap((f) => f.documents), incremental: false, reordered: false } };
     }
     if (!inPlace || this.entries.size !== sources.length) {
       inPlace = false;
@@ -217,7 +237,7 @@ export class ParseCache {
         at += (files[i] as ParsedFile).documents.length;
       }
     }
-    const update: LoadUpdate = { changedFiles, removed, added, incremental, ...(inPlace && shapeKept && incremental ? { replaced, inChangedFiles } : {}) };
+    const update: LoadUpdate = { changedFiles, removed, added, incremental, reordered, ...(inPlace && shapeKept && incremental ? { replaced, inChangedFiles } : {}) };
     const out = this.joined;
     // the documents and the file map are never changed once returned (a patch makes new ones)
     return { joined: { documents: out.documents, diagnostics: out.diagnostics.slice(), files: out.files }, update };
