@@ -11,7 +11,7 @@ import { createFileRegistry, fromBinary } from '@bufbuild/protobuf';
 import type { FileRegistry, JsonValue } from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import { HARNESS_OUTPUT } from '../../scripts/gen-descriptors.ts';
-import { EXTENSION_TYPE_URLS, RESOURCE_TYPE_URLS } from '../xds/index.ts';
+import { EXTENSION_TYPE_URLS, RESOURCE_TYPE_URLS, xdsRegistry } from '../xds/index.ts';
 import type { JsonObject } from '../xds/index.ts';
 import { routeConfiguration } from '../xds/samples.ts';
 import { Verifier, verifyResource } from './index.ts';
@@ -100,5 +100,18 @@ describe('walker shortcuts: fields and frozen values', () => {
     assert.deepEqual(paths(rc), expected);
     assert.deepEqual(paths(structuredClone(rc) as JsonObject).length, 3);
     assert.deepEqual(paths(rc), expected);
+  });
+});
+
+describe('the walker\'s bit budget', () => {
+  it('fits every message type of the xDS descriptor set (oneofs and absent-checked fields are kept as bits)', () => {
+    const verifier = new Verifier(xdsRegistry());
+    let types = 0;
+    for (const desc of xdsRegistry()) {
+      if (desc.kind !== 'message') continue;
+      types++;
+      assert.doesNotThrow(() => verifier.verify(desc, {}), desc.typeName);
+    }
+    assert.ok(types > 500, `${types} message types checked`);
   });
 });
