@@ -5,6 +5,8 @@ import { median, ms, table } from './support/measure.ts';
 
 const SIZES = [1_000, 10_000];
 const RUNS = 3;
+/** Edits are cheap: more of them, so that one garbage collection does not make the median. */
+const EDITS = 15;
 
 /** The mesh with the split of service `i`'s VirtualService set to `stable`/100-`stable`. */
 function withSplit(files: readonly SourceFile[], i: number, stable: number): SourceFile[] {
@@ -56,7 +58,7 @@ export async function run(): Promise<void> {
       const again: number[] = [];
       const againValidate: number[] = [];
       const againCompile: number[] = [];
-      for (let i = 0; i < RUNS; i++) {
+      for (let i = 0; i < EDITS; i++) {
         const edited = withSplit(files, (i + 1) * 7, 80 - i);
         const started = performance.now();
         const next = validateSources(edited, { cache: validation });
@@ -68,11 +70,11 @@ export async function run(): Promise<void> {
         againCompile.push(done - validated);
       }
       const count = services.toLocaleString('en-US');
-      rows.push([count, flavor, resources.toLocaleString('en-US'), ms(median(full)), ms(median(again)), ms(median(againValidate)), ms(median(againCompile))]);
+      rows.push([count, flavor, resources.toLocaleString('en-US'), ms(median(full)), `${ms(median(again))} (max ${ms(Math.max(...again))})`, ms(median(againValidate)), ms(median(againCompile))]);
       stageRows.push([count, flavor, ms(median(stages.translate)), ms(median(stages.verify)), ms(median(stages.snapshot))]);
     }
   }
-  console.log(`One proxy class, median of ${RUNS}. Goals: 10,000 services fully compiled < 1 s; a one-file change recompiled < 50 ms.\n`);
+  console.log(`One proxy class; full compiles: median of ${RUNS}, edits: median of ${EDITS}. Goals: 10,000 services fully compiled < 1 s; a one-file change recompiled < 50 ms.\n`);
   console.log(
     table(
       ['services', 'flavor', 'resources', 'full compile (translate + verify + snapshot)', 'one VirtualService changed (validate + compile, cached)', 'of which validate', 'of which compile'],
