@@ -74,6 +74,19 @@ export function registerBuildState(model: PolicyModel, state: BuildState): void 
   buildStates.set(model, state);
 }
 
+/** Points the destinations of `vs` that name a subset at it, through the DestinationRules that apply from the route's namespace. */
+export function resolveSubsets(vs: VirtualService, index: Pick<ModelIndex, 'findSubset'>): void {
+  for (const routes of [vs.http, vs.tcp, vs.tls]) {
+    for (const route of routes) {
+      for (const d of route.destinations) {
+        if (d.subset === undefined) continue;
+        const found = index.findSubset(vs.namespace, d.host.fqdn, d.subset);
+        if (found) d.resolvedSubset = found.subset;
+      }
+    }
+  }
+}
+
 function specOf(doc: PolicyDocument): JsonRecord {
   return rec(doc.data.spec) ?? {};
 }
@@ -658,16 +671,7 @@ export function buildModel(documents: readonly PolicyDocument[], options: BuildO
   }
   for (const vs of virtualServices) {
     index.addVirtualService(vs);
-    // resolve subsets through the DestinationRules that apply from the route's namespace
-    for (const routes of [vs.http, vs.tcp, vs.tls]) {
-      for (const route of routes) {
-        for (const d of route.destinations) {
-          if (d.subset === undefined) continue;
-          const found = index.findSubset(vs.namespace, d.host.fqdn, d.subset);
-          if (found) d.resolvedSubset = found.subset;
-        }
-      }
-    }
+    resolveSubsets(vs, index);
   }
 
   const peerAuthentications: PeerAuthentication[] = [];

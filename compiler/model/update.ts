@@ -14,7 +14,7 @@ import { convertGatewayRoute, isGatewayApiRoute } from './gatewayapi.ts';
 import type { PolicyDocument } from '../load/types.ts';
 import {
   analysisTemplate, ARGO, authorizationPolicy, buildStateOf, each, GATEWAY_API, ISTIO_NETWORKING, ISTIO_SECURITY, peerAuthentication,
-  registerBuildState, requestAuthentication, rollout, SLUICE_ROLLOUTS, virtualService,
+  registerBuildState, requestAuthentication, resolveSubsets, rollout, SLUICE_ROLLOUTS, virtualService,
 } from './build.ts';
 import type { BuildOptions, Resolver } from './build.ts';
 import { isRecord } from './json.ts';
@@ -187,15 +187,7 @@ function replaceRoutes(
   }
   const index = state.index.withVirtualServicesReplaced(replaced.map(([, before, after]) => [before, after]));
   for (const [, , vs] of replaced) {
-    for (const routes of [vs.http, vs.tcp, vs.tls]) {
-      for (const route of routes) {
-        for (const d of route.destinations) {
-          if (d.subset === undefined) continue;
-          const found = index.findSubset(vs.namespace, d.host.fqdn, d.subset);
-          if (found) d.resolvedSubset = found.subset;
-        }
-      }
-    }
+    resolveSubsets(vs, index);
   }
   // the positions move on to the new list (the old one is not patched again)
   positions.delete(list);
@@ -317,17 +309,7 @@ export function updateModel(
     }
     index = index.withVirtualServices(next);
     // as buildModel: destinations name subsets through the DestinationRules (unchanged, so kept objects stay resolved)
-    for (const vs of fresh) {
-      for (const routes of [vs.http, vs.tcp, vs.tls]) {
-        for (const route of routes) {
-          for (const d of route.destinations) {
-            if (d.subset === undefined) continue;
-            const found = index.findSubset(vs.namespace, d.host.fqdn, d.subset);
-            if (found) d.resolvedSubset = found.subset;
-          }
-        }
-      }
-    }
+    for (const vs of fresh) resolveSubsets(vs, index);
     virtualServices = next;
   }
   if (routesChanged || touched(`${SLUICE_ROLLOUTS}/Rollout`)) {
