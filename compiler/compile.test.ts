@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EntryCache, buildSnapshot, proxyClass, validateSources, verifyTranslated } from './index.ts';
 import type { Resource } from './index.ts';
+import { sharedPart } from './translate/index.ts';
 import { RESOURCE_TYPE_URLS } from './xds/index.ts';
 
 const policy = `apiVersion: networking.istio.io/v1
@@ -109,6 +110,38 @@ describe('snapshots', () => {
     edited[42] = Object.freeze(vhost(42, 'b'));
     assert.notEqual(version(config(edited)), version(config(shared)), 'one changed virtual host changes the version');
     assert.notEqual(version(config(shared.slice(1))), version(config(shared)));
+  });
+
+  it('versions shared parts by their content: equal parts made apart agree, a changed part changes the version', () => {
+    const proxy = proxyClass('envoy', 'default');
+    const withBreakers = (name: string, maxRequests: number): Resource => ({
+      typeUrl: RESOURCE_TYPE_URLS.cluster,
+      name,
+      json: { name, connectTimeout: '1s', circuitBreakers: sharedPart({ thresholds: [{ maxRequests }] }) },
+      sources: [],
+    });
+    const version = (r: Resource) => buildSnapshot('r', proxy, [r]).resources.get(RESOURCE_TYPE_URLS.cluster)?.get(r.name)?.version;
+    assert.equal(version(withBreakers('x', 10)), version(withBreakers('x', 10)), 'two parts with equal content, made apart');
+    assert.notEqual(version(withBreakers('x', 10)), version(withBreakers('x', 11)), 'content inside a shared part counts');
+    assert.notEqual(version(withBreakers('x', 10)), version(withBreakers('y', 10)), 'content outside it counts');
+  });
+
+  it('keeps an entry per resource when resources of different names have equal content, and forgets what no snapshot uses', () => {
+    const cache = new EntryCache();
+    const same = (name: string): Resource => ({ typeUrl: RESOURCE_TYPE_URLS.cluster, name, json: { connectTimeout: '1s' }, sources: [] });
+    const first = buildSnapshot('r1', proxyClass('grpc', 'a'), [same('p'), same('q'), cluster('x', '1s')], cache);
+    const entries = first.resources.get(RESOURCE_TYPE_URLS.cluster);
+    assert.equal(entries?.get('p')?.version, entries?.get('q')?.version, 'equal content, equal version');
+    assert.notEqual(entries?.get('p'), entries?.get('q'), 'but an entry each: the entry carries its name');
+    assert.equal(cache.size, 3);
+    const second = buildSnapshot('r2', proxyClass('grpc', 'b'), [same('q'), cluster('x', '2s')], cache);
+    assert.equal(second.resources.get(RESOURCE_TYPE_URLS.cluster)?.get('q'), entries?.get('q'), 'another class reuses the entry');
+    assert.equal(cache.size, 4);
+    cache.retain([second]);
+    assert.equal(cache.size, 2, 'p and the first x are no longer used');
+    const again = buildSnapshot('r3', proxyClass('grpc', 'b'), [same('q'), cluster('x', '2s')], cache);
+    assert.equal(again.resources.get(RESOURCE_TYPE_URLS.cluster)?.get('q'), entries?.get('q'), 'a kept entry is found again');
+    assert.equal(buildSnapshot('r4', proxyClass('grpc', 'a'), [same('p')], cache).resources.get(RESOURCE_TYPE_URLS.cluster)?.get('p') === entries?.get('p'), false, 'a forgotten one is made anew');
   });
 
   it('encodes a resource once and shares the bytes', () => {
