@@ -548,4 +548,34 @@ describe('incremental validation reuses what did not change', () => {
     assert.equal(after.length, 5);
     assert.deepEqual(after.map((h, i) => h === before[i]), [true, true, false, true, true]);
   });
+
+  it('freezes reused resources all the way down (what is kept by identity cannot change under the caches)', () => {
+    const files = new Map<string, string>();
+    for (let i = 0; i < 3; i++) files.set(`team-a/svc-${i}.yaml`, service(`svc-${i}`, 'team-a'));
+    const sources = () => [...files].map(([path, content]) => ({ path, content }));
+    for (const flavor of ['envoy', 'grpc'] as const) {
+      const validation = new ValidationCache();
+      const entries = new EntryCache();
+      const proxy = proxyClass(flavor, 'team-a', { app: 'svc-0', version: 'v1' });
+      compileModel(validateSources(sources(), { cache: validation }).model, proxy, { cache: entries });
+      files.set('team-a/svc-1.yaml', service('svc-1', 'team-a', { weights: [70, 30] }));
+      compileModel(validateSources(sources(), { cache: validation }).model, proxy, { cache: entries });
+      files.set('team-a/svc-1.yaml', service('svc-1', 'team-a', { weights: [60, 40] }));
+      const reused = compileModel(validateSources(sources(), { cache: validation }).model, proxy, { cache: entries });
+      const shallow: string[] = [];
+      const visit = (value: unknown, path: string, underFrozen: boolean): void => {
+        if (typeof value !== 'object' || value === null) return;
+        const frozen = Object.isFrozen(value);
+        if (underFrozen && !frozen) shallow.push(path);
+        for (const [key, child] of Object.entries(value)) visit(child, `${path}.${key}`, frozen);
+      };
+      let frozenResources = 0;
+      for (const r of reused.resources) {
+        if (Object.isFrozen(r.json)) frozenResources++;
+        visit(r.json, `${r.name}`, false);
+      }
+      assert.ok(frozenResources > 0, `${flavor}: some resources were reused`);
+      assert.deepEqual(shallow.slice(0, 5), [], `${flavor}: objects inside frozen objects are frozen`);
+    }
+  });
 });

@@ -5,6 +5,7 @@
  */
 import type { JsonObject } from '../../xds/index.ts';
 import { EXTENSION_TYPE_URLS as X } from '../../xds/index.ts';
+import { deepFreeze } from '../shared-part.ts';
 
 export const HCM_FILTER = 'envoy.filters.network.http_connection_manager';
 export const TCP_PROXY_FILTER = 'envoy.filters.network.tcp_proxy';
@@ -19,27 +20,27 @@ export const RBAC_FILTER = 'envoy.filters.http.rbac';
 export const TLS_TRANSPORT_SOCKET = 'envoy.transport_sockets.tls';
 
 /** RDS / SDS over the ADS stream. */
-export const ADS_SOURCE: JsonObject = Object.freeze({ ads: {}, resourceApiVersion: 'V3' }) as JsonObject;
+export const ADS_SOURCE: JsonObject = deepFreeze({ ads: {}, resourceApiVersion: 'V3' }) as JsonObject;
 
-export const ROUTER: JsonObject = Object.freeze({ name: ROUTER_FILTER, typedConfig: { '@type': X.router } }) as JsonObject;
-export const FAULT: JsonObject = Object.freeze({ name: FAULT_FILTER, typedConfig: { '@type': X.fault } }) as JsonObject;
-export const CORS: JsonObject = Object.freeze({ name: CORS_FILTER, typedConfig: { '@type': X.cors } }) as JsonObject;
+export const ROUTER: JsonObject = deepFreeze({ name: ROUTER_FILTER, typedConfig: { '@type': X.router } }) as JsonObject;
+export const FAULT: JsonObject = deepFreeze({ name: FAULT_FILTER, typedConfig: { '@type': X.fault } }) as JsonObject;
+export const CORS: JsonObject = deepFreeze({ name: CORS_FILTER, typedConfig: { '@type': X.cors } }) as JsonObject;
 
-export const TLS_INSPECTOR: JsonObject = Object.freeze({
+export const TLS_INSPECTOR: JsonObject = deepFreeze({
   name: 'envoy.filters.listener.tls_inspector',
   typedConfig: { '@type': X.tlsInspector },
 }) as JsonObject;
-export const HTTP_INSPECTOR: JsonObject = Object.freeze({
+export const HTTP_INSPECTOR: JsonObject = deepFreeze({
   name: 'envoy.filters.listener.http_inspector',
   typedConfig: { '@type': X.httpInspector },
 }) as JsonObject;
-export const ORIGINAL_DST: JsonObject = Object.freeze({
+export const ORIGINAL_DST: JsonObject = deepFreeze({
   name: 'envoy.filters.listener.original_dst',
   typedConfig: { '@type': X.originalDst },
 }) as JsonObject;
 
 /** Application protocols http_inspector reports for plaintext HTTP (Istio's sniffing chains). */
-export const SNIFFED_HTTP = Object.freeze(['http/1.1', 'h2c']) as readonly string[];
+export const SNIFFED_HTTP = deepFreeze(['http/1.1', 'h2c']) as readonly string[];
 
 export function httpConnectionManager(config: JsonObject): JsonObject {
   return { name: HCM_FILTER, typedConfig: { '@type': X.httpConnectionManager, ...config } };
@@ -87,7 +88,7 @@ export const ENVOY_MTLS_TCP: JsonObject = envoyTls(undefined);
  * Proxyless gRPC server mTLS: certificates from the bootstrap's certificate provider
  * instance `default` (the file_watcher plugin), as Istio's grpc generator names them.
  */
-export const GRPC_MTLS: JsonObject = Object.freeze({
+export const GRPC_MTLS: JsonObject = deepFreeze({
   name: TLS_TRANSPORT_SOCKET,
   typedConfig: {
     '@type': X.downstreamTlsContext,
