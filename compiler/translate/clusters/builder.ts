@@ -21,7 +21,7 @@ import { applyConnectionPool } from './connection-pool.ts';
 import { mapSource, type ClusterDraft } from './draft.ts';
 import { hostEndpoint, servedEndpoints, type ServedEndpoint } from './endpoints.ts';
 import { Findings } from './findings.ts';
-import { sharedPart, isRecord, memo, subPart } from './json.ts';
+import { isRecord, memo, sharedPart, subPart } from './json.ts';
 import { applyLoadBalancer } from './load-balancer.ts';
 import { distributes, localityGroups, proxyLocality, type Locality, type LocalityPolicy } from './locality.ts';
 import { MtlsModes, type ModeDecision } from './mtls.ts';
@@ -102,7 +102,6 @@ export class ClusterBuilder {
     const tlsMode = autoMtls ? (e: ServedEndpoint) => this.acceptsIstioMtls(e, service) : undefined;
 
     if (this.flavor === 'envoy') this.metadata(draft, request);
-    clusters.push({ typeUrl: RESOURCE_TYPE_URLS.cluster, name, json: draft.json as JsonObject, sources: draft.sources });
     if (type === 'STRICT_DNS' || type === 'LOGICAL_DNS') {
       draft.json.loadAssignment = { clusterName: name, endpoints: localityEndpointsJson(groups, ['loadAssignment', 'endpoints'], draft.sources, tlsMode) };
     } else if (type === 'EDS') {
@@ -110,6 +109,7 @@ export class ClusterBuilder {
       if (subset) cla.sources.push({ path: ['clusterName'], origin: { doc: subset.rule.doc, path: subset.subset.path } });
       assignments.push({ typeUrl: RESOURCE_TYPE_URLS.clusterLoadAssignment, name, json: cla.json as JsonObject, sources: cla.sources });
     }
+    clusters.push({ typeUrl: RESOURCE_TYPE_URLS.cluster, name, json: draft.json as JsonObject, sources: draft.sources });
   }
 
   private notTranslated(draft: ClusterDraft, policy: PolicyParts): void {
