@@ -68,6 +68,12 @@ export function samePart(a: unknown, b: unknown): boolean {
   return true;
 }
 
+/** True when every part in `reads` but the routes is the same in both models. */
+export function samePartsButRoutes(before: PolicyModel, after: PolicyModel, reads: Iterable<ModelPart>): boolean {
+  for (const part of reads) if (part !== 'virtualServices' && !samePart(before[part], after[part])) return false;
+  return true;
+}
+
 /** True when every part in `reads` is the same in both models. */
 export function sameParts(before: PolicyModel, after: PolicyModel, reads: Iterable<ModelPart>): boolean {
   for (const part of reads) if (!samePart(before[part], after[part])) return false;

@@ -103,6 +103,11 @@ function idOf(model: PolicyModel): number {
 }
 
 /** How `model` differs from `previous`, when it was updated from it by replacing routes in place. */
+
+/** A route made again is the same route (kind, namespace, name), so it can take the old one's place. */
+function sameIdentity(a: VirtualService, b: VirtualService): boolean {
+  return a.sourceKind === b.sourceKind && a.namespace === b.namespace && a.name === b.name;
+}
 export function routeChangesOf(model: PolicyModel, previous: PolicyModel): RouteChanges | undefined {
   const known = routeChanges.get(model);
   return known && known.from === modelIds.get(previous) ? known.changes : undefined;
@@ -172,7 +177,7 @@ function replaceRoutes(
     if (index === undefined && made === undefined) continue;
     if (index === undefined || made === undefined) return undefined;
     const old = list[index] as VirtualService;
-    if (old.sourceKind !== made.sourceKind || old.namespace !== made.namespace || old.name !== made.name) return undefined;
+    if (!sameIdentity(old, made)) return undefined;
     next[index] = made;
     replaced.push([index, old, made]);
   }
@@ -181,7 +186,7 @@ function replaceRoutes(
     const old = list[index] as VirtualService;
     if (next[index] !== old) continue;
     const made = make(old.doc);
-    if (!made || made.name !== old.name || made.namespace !== old.namespace || made.sourceKind !== old.sourceKind) return undefined;
+    if (!made || !sameIdentity(old, made)) return undefined;
     next[index] = made;
     replaced.push([index, old, made]);
   }
