@@ -43,17 +43,13 @@ function parseSource(source: SourceFile, limits: ReturnType<typeof limitsOf>): P
   return { file: { path: source.path, text: decoded.text }, documents: parsed.documents, diagnostics: parsed.diagnostics };
 }
 
-function joinFiles(parsedFiles: readonly ParsedFile[]): ParsedSources {
-  return joinParsed(parsedFiles);
-}
-
 /**
  * Parses in-memory files without checking identities across them: the unit of work that
  * can run on several threads. `loadSources` is this plus `dropDuplicates`.
  */
 export function parseSources(sources: readonly SourceFile[], options: LoadOptions = {}): ParsedSources {
   const limits = limitsOf(options);
-  return joinFiles(sources.map((source) => parseSource(source, limits)));
+  return joinParsed(sources.map((source) => parseSource(source, limits)));
 }
 
 /** Joins parsed parts (in order) and reports resources defined twice across all of them. */

@@ -27,7 +27,6 @@ interface HostOnPort {
   name: string;
 }
 
-export type { RouteContextFactory };
 
 /** Services by routed port (ports ascending, hosts by virtual host name). */
 export function servicesByPort(services: readonly Service[]): Map<number, HostOnPort[]> {

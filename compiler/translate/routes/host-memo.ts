@@ -347,7 +347,7 @@ export function patchRoutes(state: RoutesState, ctx: TranslateContext, changes: 
     for (const calls of callGroups(state)) ledger.change(calls, +1);
   }
   // building reports nothing directly: what the virtual hosts report is recorded, then reported from the ledger
-  const silent: TranslateContext = { ...ctx, report: ctx.report, reportAt: () => undefined };
+  const silent: TranslateContext = { ...ctx, reportAt: () => undefined };
   const report = new Reporter(silent);
   state.selector.rebind(ctx, report, replaced);
   const prefix: ReportCall[] = [];
