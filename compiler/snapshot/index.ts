@@ -1,8 +1,6 @@
 import { hash } from 'node:crypto';
-import { resourceChangesOf, TranslationMemo } from '../translate/index.ts';
-import { SnapshotChecker } from '../verify/index.ts';
-
-export { SnapshotChecker };
+import { inOrder, resourceChangesOf, TranslationMemo } from '../translate/index.ts';
+import type { SnapshotChecker } from '../verify/index.ts';
 import type { ProxyClass, Resource } from '../translate/index.ts';
 import { encodeResource } from '../xds/index.ts';
 import { contentVersion } from './content-hash.ts';
@@ -119,6 +117,8 @@ export class EntryCache {
 
 /** Resources ordered by name (stable); the translator's output usually is already, per type. */
 function byName(resources: readonly Resource[]): readonly Resource[] {
+  // a translation's list is known to be in resource order (types, then names) already
+  if (inOrder(resources)) return resources;
   const last = new Map<string, string>();
   let sorted = true;
   for (const r of resources) {

@@ -6,21 +6,18 @@ import { translateClusters } from './clusters/index.ts';
 import { translateListeners } from './listeners/index.ts';
 import { translateRoutes } from './routes/index.ts';
 import { TranslationMemo } from './memo.ts';
+import { FINDINGS_LISTED_PER_CODE } from './limits.ts';
 import { combine } from './order.ts';
 import type { ProxyClass, Resource, TranslateContext, TranslateOptions, TranslateResult } from './types.ts';
 
 export { TranslationMemo };
-export { resourceChangesOf } from './order.ts';
+export { inOrder, resourceChangesOf } from './order.ts';
 export { isSharedPart, sharedPart } from './shared-part.ts';
 
 export type * from './types.ts';
 export * from './naming.ts';
 export { classifyNode, proxyClass } from './proxy-class.ts';
 export type { NodeIdentity } from './proxy-class.ts';
-
-
-import { FINDINGS_LISTED_PER_CODE } from './limits.ts';
-
 export { FINDINGS_LISTED_PER_CODE };
 
 /**
