@@ -217,6 +217,26 @@ function keep(scratch: Violation[], into: Map<number, Violation[]>, i: number): 
   scratch.length = 0;
 }
 
+/** All the checks of resource `r` at position `i`, replacing what `found` had for it. */
+function checkAt(
+  found: Found,
+  i: number,
+  r: SnapshotResource,
+  duplicate: boolean,
+  verifyOne: (r: SnapshotResource) => Violation[],
+  sink: Sink,
+  references: (sink: Sink) => void,
+): void {
+  const own = verifyOne(r);
+  if (own.length > 0) found.byResource.set(i, own);
+  else found.byResource.delete(i);
+  nameViolations(r, duplicate, sink.out);
+  keep(sink.out, found.byName, i);
+  sink.resource = r;
+  references(sink);
+  keep(sink.out, found.byReference, i);
+}
+
 /**
  * Checks every resource of a snapshot: all of one resource's checks in turn, while its JSON
  * is in the processor's cache, the violations kept by position to be listed by kind.
@@ -225,20 +245,13 @@ function checkWhole(
   resources: readonly SnapshotResource[],
   verifyOne: (r: SnapshotResource) => Violation[],
   references: (r: SnapshotResource, i: number, index: NameIndex, sink: Sink) => void,
-): Found & { index: NameIndex } {
+): Found & { index: NameIndex; duplicates: Set<number> } {
   const { index, duplicates } = indexNames(resources);
-  const found = { index, byResource: new Map<number, Violation[]>(), byName: new Map<number, Violation[]>(), byReference: new Map<number, Violation[]>() };
-  const scratch: Violation[] = [];
-  const sink = new Sink(scratch);
+  const found = { index, duplicates, byResource: new Map<number, Violation[]>(), byName: new Map<number, Violation[]>(), byReference: new Map<number, Violation[]>() };
+  const sink = new Sink([]);
   for (let i = 0; i < resources.length; i++) {
     const r = resources[i] as SnapshotResource;
-    const own = verifyOne(r);
-    if (own.length > 0) found.byResource.set(i, own);
-    nameViolations(r, duplicates.has(i), scratch);
-    keep(scratch, found.byName, i);
-    sink.resource = r;
-    references(r, i, index, sink);
-    keep(scratch, found.byReference, i);
+    checkAt(found, i, r, duplicates.has(i), verifyOne, sink, (s) => references(r, i, index, s));
   }
   return found;
 }
@@ -263,6 +276,8 @@ function hostCount(r: SnapshotResource): number {
 interface CheckerState extends Found {
   resources: readonly SnapshotResource[];
   index: NameIndex;
+  /** Positions of resources named like an earlier one of their type (the names stay as they were). */
+  duplicates: Set<number>;
   /** The large route configurations, by position. */
   routes: Map<number, RouteState>;
 }
@@ -277,8 +292,7 @@ interface CheckerState extends Found {
  */
 export class SnapshotChecker {
   private last: CheckerState | undefined;
-  private readonly scratch: Violation[] = [];
-  private readonly sink = new Sink(this.scratch);
+  private readonly sink = new Sink([]);
 
   /** `verifyOne`: the violations of one resource on its own (they come first, as in verifySnapshot). */
   check(resources: readonly SnapshotResource[], verifyOne: (r: SnapshotResource) => Violation[]): Violation[] {
@@ -290,19 +304,10 @@ export class SnapshotChecker {
       this.last = { resources, routes, ...found };
       return listed(found);
     }
-    const scratch = this.scratch;
     for (const i of changed) {
       const r = resources[i] as SnapshotResource;
-      const own = verifyOne(r);
-      if (own.length > 0) last.byResource.set(i, own);
-      else last.byResource.delete(i);
       // the names are the same as before, so a duplicate stays one
-      const duplicate = last.byName.get(i)?.some((v) => v.rule === 'snapshot.duplicate_name') ?? false;
-      nameViolations(r, duplicate, scratch);
-      keep(scratch, last.byName, i);
-      this.sink.resource = r;
-      references(last.routes, i, r, last.index, this.sink);
-      keep(scratch, last.byReference, i);
+      checkAt(last, i, r, last.duplicates.has(i), verifyOne, this.sink, (sink) => references(last.routes, i, r, last.index, sink));
     }
     last.resources = resources;
     return listed(last);
