@@ -3,7 +3,7 @@ import { inOrder, resourceChangesOf, TranslationMemo } from '../translate/index.
 import type { SnapshotChecker } from '../verify/index.ts';
 import type { ProxyClass, Resource } from '../translate/index.ts';
 import { encodeResource } from '../xds/index.ts';
-import { contentVersion } from './content-hash.ts';
+import { contentVersion } from '../verify/index.ts';
 import type { JsonObject, ResourceTypeUrl } from '../xds/index.ts';
 
 /** One resource of a snapshot: immutable, versioned by its content. */

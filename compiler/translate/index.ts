@@ -12,7 +12,7 @@ import type { ProxyClass, Resource, TranslateContext, TranslateOptions, Translat
 
 export { TranslationMemo };
 export { inOrder, resourceChangesOf } from './order.ts';
-export { isSharedPart, sharedPart } from './shared-part.ts';
+export { sharedPart } from './shared-part.ts';
 
 export type * from './types.ts';
 export * from './naming.ts';

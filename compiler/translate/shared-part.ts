@@ -4,15 +4,11 @@
  * breakers) are built once, deeply frozen, and put in every resource that needs them.
  *
  * Frozen, so that a consumer that tried to modify one fails loudly instead of changing every
- * resource at once. Marked, so that what depends on content only (the snapshot's content
- * versions) can treat a part once instead of once per resource. The mark is given where the
- * part is made, never afterwards: a resource frozen later because it is reused
- * (translate/memo.ts) keeps exactly the marks it was built with, so equal translations carry
- * equal marks.
+ * resource at once, and so that verify can walk a part once, by identity, instead of once per
+ * resource: what a frozen value violates, and its fingerprint (the content versions), cannot
+ * change (compiler/verify/fingerprint.ts).
  */
 import type { JsonValue } from '../xds/index.ts';
-
-const parts = new WeakSet<object>();
 
 /**
  * Freezes `value` and everything in it. An object found frozen already is taken to be frozen
@@ -28,15 +24,8 @@ export function deepFreeze<T extends JsonValue>(value: T): T {
   return value;
 }
 
-/** `value`, deeply frozen and marked as a shared part. */
+/** `value`, deeply frozen, to be put in many resources. */
 export function sharedPart<T>(value: T): T {
-  if (value !== null && typeof value === 'object') {
-    deepFreeze(value as JsonValue);
-    parts.add(value);
-  }
+  if (value !== null && typeof value === 'object') deepFreeze(value as JsonValue);
   return value;
-}
-
-export function isSharedPart(value: object): boolean {
-  return parts.has(value);
 }

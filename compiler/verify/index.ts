@@ -4,7 +4,8 @@
  * snapshot must be consistent (every RDS/EDS/cluster reference resolves, no duplicate
  * domains or names, sane weights).
  */
-import { verifyResource } from './resource.ts';
+import { walkResource } from './resource.ts';
+import type { ResourceWalk } from './resource.ts';
 import { SnapshotChecker, verifyWhole } from './snapshot.ts';
 
 export { SnapshotChecker };
@@ -14,17 +15,32 @@ export type { ResourceRef, SnapshotResource, Violation } from './types.ts';
 export { verifyResource } from './resource.ts';
 export { Verifier } from './walker.ts';
 
-/** Violations of frozen resources (reused across compiles), by identity and type. */
-const verified = new WeakMap<object, Map<string, Violation[]>>();
+/**
+ * The last walk of each resource JSON: its violations and its content version. A frozen
+ * resource (reused across compiles) is walked once; any resource's version is taken from the
+ * walk that verified it, so the snapshot does not pass over the resources again. (A resource
+ * changed after it was verified would carry an old version — and unverified content: the
+ * translator's output is not changed after translation.)
+ */
+const walks = new WeakMap<object, ResourceWalk>();
+
+function walkOnce(typeUrl: string, json: SnapshotResource['json'], reuse: boolean): ResourceWalk {
+  if (typeof json !== 'object' || json === null) return walkResource(typeUrl, json);
+  let walk = reuse ? walks.get(json) : undefined;
+  if (walk === undefined || walk.typeUrl !== typeUrl) walks.set(json, (walk = walkResource(typeUrl, json)));
+  return walk;
+}
 
 function verifiedOnce(r: SnapshotResource): Violation[] {
-  const json = r.json;
-  if (typeof json !== 'object' || json === null || !Object.isFrozen(json)) return verifyResource(r.typeUrl, json);
-  let byType = verified.get(json);
-  if (!byType) verified.set(json, (byType = new Map()));
-  let found = byType.get(r.typeUrl);
-  if (!found) byType.set(r.typeUrl, (found = verifyResource(r.typeUrl, json)));
-  return found;
+  return walkOnce(r.typeUrl, r.json, typeof r.json === 'object' && r.json !== null && Object.isFrozen(r.json)).violations;
+}
+
+/**
+ * The content version of a resource: 16 hex digits of its fingerprint (fingerprint.ts), equal
+ * for equal content, from the walk that verified it when there was one.
+ */
+export function contentVersion(typeUrl: string, json: SnapshotResource['json']): string {
+  return walkOnce(typeUrl, json, true).version;
 }
 
 /**

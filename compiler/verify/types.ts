@@ -1,4 +1,5 @@
 import type { JsonPath, JsonValue } from '../xds/index.ts';
+import type { FingerprintOut } from './fingerprint.ts';
 
 /** Which resource a violation is about (set by verifySnapshot). */
 export interface ResourceRef {
@@ -27,10 +28,14 @@ export interface SnapshotResource {
 }
 
 /** Accumulates violations while the walker keeps the current path on a stack. */
-export class WalkContext {
+export class WalkContext implements FingerprintOut {
   readonly out: Violation[] = [];
   readonly path: (string | number)[] = [];
   depth = 0;
+  /** The fingerprint of the value last checked (fingerprint.ts). */
+  fa = 0;
+  fb = 0;
+  fingerprinted = false;
 
   report(rule: string, message: string): void {
     this.out.push({ path: this.path.slice(), rule, message });

@@ -26,6 +26,8 @@ import {
   describe, durationError, isInt64Type, readDuration, ReadError, readTimestamp, Scalar, scalarReader, scalarRuleName, scalarValidator, scalarZero, wellFormed,
 } from './scalars.ts';
 import type { ScalarValue } from './scalars.ts';
+import { finalA, finalB, fingerprintJson, fingerprintScalar, fingerprintString, mixA, mixB, seedA, seedB, Tag } from './fingerprint.ts';
+import type { FingerprintOut } from './fingerprint.ts';
 import { WalkContext } from './types.ts';
 import type { ValueCheck, Violation } from './types.ts';
 
@@ -33,6 +35,8 @@ const RECURSION_LIMIT = 100;
 
 interface FieldPlan {
   readonly field: DescField;
+  /** The field number: what the fingerprint mixes, whichever name the key is written in. */
+  readonly number: number;
   readonly key: string;
   /** Index into the message's oneofs, -1 when not in a oneof. */
   readonly oneofIndex: number;
@@ -75,10 +79,17 @@ interface MessagePlan {
    * translators share frozen parts between resources and compiles, and one walk is enough.
    * Index 1: the value sits in an Any (its `@type` key is skipped).
    */
-  readonly walked: [WeakMap<object, Violation[]>, WeakMap<object, Violation[]>];
-  /** The last frozen value met and what it violates, by the same index: repeats often come one after the other. */
+  readonly walked: [WeakMap<object, Walked>, WeakMap<object, Walked>];
+  /** The last frozen value met and what was found, by the same index: repeats often come one after the other. */
   readonly lastWalked: [object | undefined, object | undefined];
-  readonly lastFound: [Violation[], Violation[]];
+  readonly lastFound: [Walked, Walked];
+}
+
+/** What the walk of a frozen message found: its violations (paths relative to it) and its fingerprint. */
+interface Walked {
+  readonly found: Violation[];
+  readonly fa: number;
+  readonly fb: number;
 }
 
 type Rules = JsonObject | undefined;
@@ -86,6 +97,13 @@ type Rules = JsonObject | undefined;
 /** Bits available for the oneofs and absent-checked fields of one message. */
 const MAX_BITS = 30;
 const NONE: Violation[] = [];
+const NOTHING_WALKED: Walked = { found: NONE, fa: 0, fb: 0 };
+
+/** After a check of `x`: the fingerprint of a scalar, or of what the check did not fingerprint. */
+function fingerprintAfterCheck(x: JsonValue, ctx: WalkContext): void {
+  if (typeof x !== 'object' || x === null) fingerprintScalar(x, ctx);
+  else if (!ctx.fingerprinted) fingerprintJson(x, ctx);
+}
 
 /** The same string, internalized as property keys are, so that comparing it with a key is comparing pointers. */
 function internalized(s: string): string {
@@ -131,8 +149,11 @@ export class Verifier {
     this.fieldRulesDesc = registry.getMessage('validate.FieldRules');
   }
 
-  /** Verifies the proto3 JSON of one message of type `desc`. */
-  verify(desc: DescMessage, json: JsonValue): Violation[] {
+  /**
+   * Verifies the proto3 JSON of one message of type `desc`; with `fingerprint`, also sets it
+   * to the fingerprint of `json` (fingerprint.ts).
+   */
+  verify(desc: DescMessage, json: JsonValue, fingerprint?: FingerprintOut): Violation[] {
     let check = this.resourceChecks.get(desc);
     if (check === undefined) this.resourceChecks.set(desc, (check = this.valueCheck({ message: desc }, undefined, true)));
     // one context for every resource: nearly all have nothing to report
@@ -140,7 +161,14 @@ export class Verifier {
     ctx.out.length = 0;
     ctx.path.length = 0;
     ctx.depth = 0;
+    ctx.fingerprinted = false;
     check(json, ctx);
+    if (fingerprint !== undefined) {
+      fingerprintAfterCheck(json, ctx);
+      fingerprint.fa = ctx.fa;
+      fingerprint.fb = ctx.fb;
+      fingerprint.fingerprinted = true;
+    }
     return ctx.out.length === 0 ? [] : ctx.out.splice(0);
   }
 
@@ -192,7 +220,7 @@ export class Verifier {
       hooks: on ? (this.hooks.get(desc.typeName) ?? []) : [],
       walked: [new WeakMap(), new WeakMap()],
       lastWalked: [undefined, undefined],
-      lastFound: [NONE, NONE],
+      lastFound: [NOTHING_WALKED, NOTHING_WALKED],
     };
     cache.set(desc, plan);
     for (const field of desc.fields) {
@@ -214,6 +242,7 @@ export class Verifier {
     const oneofIndex = field.oneof === undefined ? -1 : oneofs.indexOf(field.oneof);
     const fp: FieldPlan = {
       field,
+      number: field.number,
       key: internalized(field.jsonName),
       oneofIndex,
       oneofBit: oneofIndex < 0 ? 0 : 1 << oneofIndex,
@@ -404,7 +433,15 @@ export class Verifier {
         byType.set(typeUrl, (content = this.anyContent(inner, rulesOn)));
       }
       rc?.(typeUrl, ctx);
+      ctx.fingerprinted = false;
       content(v, ctx);
+      if (ctx.fingerprinted) {
+        const fa = ctx.fa;
+        const fb = ctx.fb;
+        fingerprintString(typeUrl, ctx);
+        ctx.fa = finalA(mixA(mixA(mixA(seedA(Tag.any), ctx.fa), fa), fb));
+        ctx.fb = finalB(mixB(mixB(mixB(seedB(Tag.any), ctx.fb), fb), fa));
+      }
     };
   }
 
@@ -457,6 +494,8 @@ export class Verifier {
           }
         }
       }
+      let a = seedA(Tag.list);
+      let b = seedB(Tag.list);
       for (let i = 0; i < v.length; i++) {
         const x = v[i] as JsonValue;
         if (x === null && !nullOk) {
@@ -464,9 +503,16 @@ export class Verifier {
           continue;
         }
         ctx.path.push(i);
+        ctx.fingerprinted = false;
         item(x, ctx);
         ctx.path.pop();
+        fingerprintAfterCheck(x, ctx);
+        a = mixA(mixA(a, ctx.fa), ctx.fb);
+        b = mixB(mixB(b, ctx.fb), ctx.fa);
       }
+      ctx.fa = finalA(a ^ v.length);
+      ctx.fb = finalB(b ^ v.length);
+      ctx.fingerprinted = true;
     };
   }
 
@@ -492,14 +538,26 @@ export class Verifier {
         if (minPairs !== undefined && keys.length < minPairs) ctx.report('map.min_pairs', `value must contain at least ${minPairs} pair(s)`);
         if (maxPairs !== undefined && keys.length > maxPairs) ctx.report('map.max_pairs', `value must contain at most ${maxPairs} pair(s)`);
       }
+      let a = seedA(Tag.map);
+      let b = seedB(Tag.map);
       for (const k of keys) {
         const x = v[k] as JsonValue;
         ctx.path.push(k);
         keyCheck(keyJson(k), ctx);
+        ctx.fingerprinted = false;
         if (x === null && !nullOk) ctx.report(noSparse ? 'map.no_sparse' : 'encode.type', 'map value must not be null');
         else value(x, ctx);
         ctx.path.pop();
+        fingerprintAfterCheck(x, ctx);
+        const fa = ctx.fa;
+        const fb = ctx.fb;
+        fingerprintString(k, ctx);
+        a = mixA(mixA(mixA(mixA(a, ctx.fa), ctx.fb), fa), fb);
+        b = mixB(mixB(mixB(mixB(b, ctx.fb), ctx.fa), fb), fa);
       }
+      ctx.fa = finalA(a ^ keys.length);
+      ctx.fb = finalB(b ^ keys.length);
+      ctx.fingerprinted = true;
     };
   }
 
@@ -523,11 +581,11 @@ export class Verifier {
       return;
     }
     const walked = plan.walked[side];
-    const found = walked.get(v);
-    if (found !== undefined) {
+    const known = walked.get(v);
+    if (known !== undefined) {
       plan.lastWalked[side] = v;
-      plan.lastFound[side] = found;
-      this.replay(found, ctx);
+      plan.lastFound[side] = known;
+      this.replay(known, ctx);
       return;
     }
     const start = ctx.out.length;
@@ -539,20 +597,25 @@ export class Verifier {
       own = ctx.out.slice(start).map((f) => ({ path: f.path.slice(base), rule: f.rule, message: f.message }));
       if (own.some((f) => f.rule === 'encode.depth')) return;
     }
-    walked.set(v, own);
+    const result: Walked = { found: own, fa: ctx.fa, fb: ctx.fb };
+    walked.set(v, result);
     plan.lastWalked[side] = v;
-    plan.lastFound[side] = own;
+    plan.lastFound[side] = result;
   }
 
-  /** Reports again, at the current path, what a frozen value was found to violate. */
-  private replay(found: Violation[], ctx: WalkContext): void {
-    for (const f of found) ctx.out.push({ path: f.path.length === 0 ? ctx.path.slice() : [...ctx.path, ...f.path], rule: f.rule, message: f.message });
+  /** Reports again, at the current path, what a frozen value was found to violate, and gives its fingerprint. */
+  private replay(walked: Walked, ctx: WalkContext): void {
+    for (const f of walked.found) ctx.out.push({ path: f.path.length === 0 ? ctx.path.slice() : [...ctx.path, ...f.path], rule: f.rule, message: f.message });
+    ctx.fa = walked.fa;
+    ctx.fb = walked.fb;
+    ctx.fingerprinted = true;
   }
 
   private walkFields(plan: MessagePlan, v: JsonObject, ctx: WalkContext, skipType: boolean): void {
     if (++ctx.depth > RECURSION_LIMIT) {
       ctx.report('encode.depth', `nested more than ${RECURSION_LIMIT} messages deep`);
       ctx.depth--;
+      ctx.fingerprinted = false;
       return;
     }
     const shapeKeys = plan.shapeKeys;
@@ -562,6 +625,9 @@ export class Verifier {
     let oneofs = 0;
     /** Bits of the absent-checked fields present (not null). */
     let present = 0;
+    let a = seedA(Tag.message);
+    let b = seedB(Tag.message);
+    let fields = 0;
     for (const key in v) {
       if (skipType && key === '@type') continue;
       let fp: FieldPlan | undefined;
@@ -592,10 +658,18 @@ export class Verifier {
         oneofs |= fp.oneofBit;
       }
       const plain = fp.plain;
-      if (plain !== undefined && typeof x === plain && (plain === 'boolean' || wellFormed(x as string))) continue;
-      ctx.path.push(key);
-      fp.check(x, ctx);
-      ctx.path.pop();
+      if (plain !== undefined && typeof x === plain && (plain === 'boolean' || wellFormed(x as string))) {
+        fingerprintScalar(x as string | boolean, ctx);
+      } else {
+        ctx.path.push(key);
+        ctx.fingerprinted = false;
+        fp.check(x, ctx);
+        ctx.path.pop();
+        fingerprintAfterCheck(x, ctx);
+      }
+      a = mixA(mixA(mixA(a, fp.number), ctx.fa), ctx.fb);
+      b = mixB(mixB(mixB(b, fp.number), ctx.fb), ctx.fa);
+      fields++;
     }
     if (present !== plan.absentMask) {
       for (const fp of plan.absent) {
@@ -615,6 +689,9 @@ export class Verifier {
     }
     for (const hook of plan.hooks) hook(v, ctx);
     ctx.depth--;
+    ctx.fa = finalA(a ^ fields);
+    ctx.fb = finalB(b ^ fields);
+    ctx.fingerprinted = true;
   }
 }
 
