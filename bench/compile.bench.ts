@@ -1,4 +1,4 @@
-import { compileModel, EntryCache, proxyClass, translate, validateSources, ValidationCache, verifyTranslated, buildSnapshot } from '../compiler/index.ts';
+import { compileModel, ContentVersions, EntryCache, proxyClass, translate, validateSources, ValidationCache, verifyTranslated, buildSnapshot } from '../compiler/index.ts';
 import type { Flavor, SourceFile } from '../compiler/index.ts';
 import { generateMesh } from './support/generate-mesh.ts';
 import { median, ms, table } from './support/measure.ts';
@@ -40,9 +40,11 @@ export async function run(): Promise<void> {
         const t0 = performance.now();
         const translated = translate(fresh, proxy);
         const t1 = performance.now();
-        verifyTranslated(translated.resources, fresh);
+        // as compileModel does: the versions verify found go to the snapshot
+        const versions = new ContentVersions();
+        verifyTranslated(translated.resources, fresh, undefined, versions);
         const t2 = performance.now();
-        buildSnapshot('local', proxy, translated.resources, new EntryCache());
+        buildSnapshot('local', proxy, translated.resources, new EntryCache(), versions);
         const t3 = performance.now();
         stages.translate.push(t1 - t0);
         stages.verify.push(t2 - t1);

@@ -5,7 +5,7 @@ import { buildSnapshot, EntryCache } from './snapshot/index.ts';
 import type { Snapshot } from './snapshot/index.ts';
 import { translate } from './translate/index.ts';
 import type { ProxyClass, Resource, SourceMapEntry, TranslateOptions } from './translate/index.ts';
-import { SnapshotChecker, verifySnapshot } from './verify/index.ts';
+import { ContentVersions, SnapshotChecker, verifySnapshot } from './verify/index.ts';
 import type { Violation } from './verify/index.ts';
 
 export const RESOURCE_DOES_NOT_ENCODE = defineCode({
@@ -68,9 +68,12 @@ function toDiagnostic(violation: Violation, byKey: ReadonlyMap<string, Resource>
   return diagnostic(codeFor(violation.rule), at, `${where}: ${violation.message} (${violation.rule})`);
 }
 
-/** Verifies translated resources; each violation is reported at the policy node behind it. */
-export function verifyTranslated(resources: readonly Resource[], model: PolicyModel, checker?: SnapshotChecker): Diagnostic[] {
-  const violations = verifySnapshot(resources, checker);
+/**
+ * Verifies translated resources; each violation is reported at the policy node behind it.
+ * The content versions of the resources walked go into `versions` (for buildSnapshot).
+ */
+export function verifyTranslated(resources: readonly Resource[], model: PolicyModel, checker?: SnapshotChecker, versions?: ContentVersions): Diagnostic[] {
+  const violations = verifySnapshot(resources, checker, versions);
   if (violations.length === 0) return [];
   const byKey = new Map(resources.map((r) => [`${r.typeUrl}\n${r.name}`, r]));
   return violations.map((v) => toDiagnostic(v, byKey, model));
@@ -104,8 +107,9 @@ export function compileModel(model: PolicyModel, proxy: ProxyClass, options: Com
   const translated = translate(model, proxy, options, cache?.translations);
   let checker = cache?.checkers.get(proxy.key);
   if (cache && !checker) cache.checkers.set(proxy.key, (checker = new SnapshotChecker()));
-  const diagnostics = [...translated.diagnostics, ...verifyTranslated(translated.resources, model, checker)].sort(compareDiagnostics);
-  const snapshot = buildSnapshot(options.revision ?? 'local', proxy, translated.resources, options.cache);
+  const versions = new ContentVersions();
+  const diagnostics = [...translated.diagnostics, ...verifyTranslated(translated.resources, model, checker, versions)].sort(compareDiagnostics);
+  const snapshot = buildSnapshot(options.revision ?? 'local', proxy, translated.resources, options.cache, versions);
   return { snapshot, resources: translated.resources, diagnostics };
 }
 

@@ -16,45 +16,63 @@ export { verifyResource } from './resource.ts';
 export { Verifier } from './walker.ts';
 
 /**
- * The last walk of each resource JSON: its violations and its content version. A frozen
- * resource (reused across compiles) is walked once; any resource's version is taken from the
- * walk that verified it, so the snapshot does not pass over the resources again. (A resource
- * changed after it was verified would carry an old version — and unverified content: the
- * translator's output is not changed after translation.)
+ * The walk of each frozen resource JSON (reused across compiles): its violations and content
+ * version do not change, so it is walked once.
  */
-const walks = new WeakMap<object, ResourceWalk>();
+const frozenWalks = new WeakMap<object, ResourceWalk>();
 
-function walkOnce(typeUrl: string, json: SnapshotResource['json'], reuse: boolean): ResourceWalk {
-  if (typeof json !== 'object' || json === null) return walkResource(typeUrl, json);
-  let walk = reuse ? walks.get(json) : undefined;
-  if (walk === undefined || walk.typeUrl !== typeUrl) walks.set(json, (walk = walkResource(typeUrl, json)));
+function walkOnce(typeUrl: string, json: SnapshotResource['json']): ResourceWalk {
+  if (typeof json !== 'object' || json === null || !Object.isFrozen(json)) return walkResource(typeUrl, json);
+  let walk = frozenWalks.get(json);
+  if (walk === undefined || walk.typeUrl !== typeUrl) frozenWalks.set(json, (walk = walkResource(typeUrl, json)));
   return walk;
 }
 
-function verifiedOnce(r: SnapshotResource): Violation[] {
-  return walkOnce(r.typeUrl, r.json, typeof r.json === 'object' && r.json !== null && Object.isFrozen(r.json)).violations;
+/**
+ * Content versions found while verifying, handed to the snapshot so that it does not pass
+ * over the resources again (a plain map for one compile: a weak one costs the garbage
+ * collector for every resource). The translator's output is not changed after translation;
+ * a resource that were would carry an old version — and unverified content.
+ */
+export class ContentVersions {
+  private readonly walks = new Map<object, ResourceWalk>();
+
+  record(json: SnapshotResource['json'], walk: ResourceWalk): void {
+    if (typeof json === 'object' && json !== null) this.walks.set(json, walk);
+  }
+
+  /** The version of `json` as a resource of `typeUrl`, from the walk that verified it. */
+  get(typeUrl: string, json: SnapshotResource['json']): string {
+    const walk = typeof json === 'object' && json !== null ? this.walks.get(json) : undefined;
+    return walk !== undefined && walk.typeUrl === typeUrl ? walk.version : contentVersion(typeUrl, json);
+  }
 }
 
 /**
  * The content version of a resource: 16 hex digits of its fingerprint (fingerprint.ts), equal
- * for equal content, from the walk that verified it when there was one.
+ * for equal content. It comes from the same walk as the resource's verification.
  */
 export function contentVersion(typeUrl: string, json: SnapshotResource['json']): string {
-  return walkOnce(typeUrl, json, true).version;
+  return walkOnce(typeUrl, json).version;
 }
 
 /**
  * Verifies every resource (violations carry `resource`) and the snapshot's consistency.
  * Returns [] for a snapshot that can be published. A checker kept for one proxy class
- * checks again only what changed since its last snapshot.
+ * checks again only what changed since its last snapshot. The content versions of the
+ * resources walked go into `versions`.
  */
-export function verifySnapshot(resources: readonly SnapshotResource[], checker?: SnapshotChecker): Violation[] {
-  if (checker) return checker.check(resources, withResource);
-  return verifyWhole(resources, withResource);
+export function verifySnapshot(resources: readonly SnapshotResource[], checker?: SnapshotChecker, versions?: ContentVersions): Violation[] {
+  const check = (r: SnapshotResource): Violation[] => {
+    const walk = walkOnce(r.typeUrl, r.json);
+    versions?.record(r.json, walk);
+    return withResource(r, walk.violations);
+  };
+  if (checker) return checker.check(resources, check);
+  return verifyWhole(resources, check);
 }
 
-function withResource(r: SnapshotResource): Violation[] {
-  const found = verifiedOnce(r);
+function withResource(r: SnapshotResource, found: Violation[]): Violation[] {
   if (found.length === 0) return found;
   const resource = { typeUrl: r.typeUrl, name: r.name };
   return found.map((v) => ({ ...v, resource }));

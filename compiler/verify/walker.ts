@@ -99,10 +99,11 @@ const MAX_BITS = 30;
 const NONE: Violation[] = [];
 const NOTHING_WALKED: Walked = { found: NONE, fa: 0, fb: 0 };
 
-/** After a check of `x`: the fingerprint of a scalar, or of what the check did not fingerprint. */
+/** After a check of `x` (which reset `ctx.fingerprinted`): the fingerprint of what the check did not fingerprint. */
 function fingerprintAfterCheck(x: JsonValue, ctx: WalkContext): void {
+  if (ctx.fingerprinted) return;
   if (typeof x !== 'object' || x === null) fingerprintScalar(x, ctx);
-  else if (!ctx.fingerprinted) fingerprintJson(x, ctx);
+  else fingerprintJson(x, ctx);
 }
 
 /** The same string, internalized as property keys are, so that comparing it with a key is comparing pointers. */
@@ -402,13 +403,17 @@ export class Verifier {
         return;
       }
       rc?.(n, ctx);
+      // by number: a name and its number are the same value
+      ctx.fa = finalA(mixA(seedA(Tag.enum), n));
+      ctx.fb = finalB(mixB(seedB(Tag.enum), n));
+      ctx.fingerprinted = true;
     };
   }
 
   private anyCheck(rules: Rules, rulesOn: boolean): ValueCheck {
     const rc = rules === undefined ? undefined : anyRules(rules);
-    /** Known type URLs → the check of an Any holding that type. */
-    const byType = new Map<string, ValueCheck>();
+    /** Known type URLs → the check of an Any holding that type, and the type URL's fingerprint. */
+    const byType = new Map<string, { content: ValueCheck; fa: number; fb: number }>();
     return (v, ctx) => {
       if (!isObject(v)) {
         ctx.report('encode.type', `expected an Any object with "@type", got ${describe(v)}`);
@@ -423,24 +428,22 @@ export class Verifier {
         ctx.reportAt('@type', 'encode.any', 'an Any needs a non-empty "@type" string');
         return;
       }
-      let content = byType.get(typeUrl);
-      if (content === undefined) {
+      let known = byType.get(typeUrl);
+      if (known === undefined) {
         const inner = this.registry.getMessage(typeNameOf(typeUrl));
         if (inner === undefined) {
           ctx.reportAt('@type', 'encode.any', `${typeUrl} is not a known type`);
           return;
         }
-        byType.set(typeUrl, (content = this.anyContent(inner, rulesOn)));
+        fingerprintString(typeUrl, ctx);
+        byType.set(typeUrl, (known = { content: this.anyContent(inner, rulesOn), fa: ctx.fa, fb: ctx.fb }));
       }
       rc?.(typeUrl, ctx);
       ctx.fingerprinted = false;
-      content(v, ctx);
+      known.content(v, ctx);
       if (ctx.fingerprinted) {
-        const fa = ctx.fa;
-        const fb = ctx.fb;
-        fingerprintString(typeUrl, ctx);
-        ctx.fa = finalA(mixA(mixA(mixA(seedA(Tag.any), ctx.fa), fa), fb));
-        ctx.fb = finalB(mixB(mixB(mixB(seedB(Tag.any), ctx.fb), fb), fa));
+        ctx.fa = finalA(mixA(mixA(mixA(seedA(Tag.any), known.fa), ctx.fa), ctx.fb));
+        ctx.fb = finalB(mixB(mixB(mixB(seedB(Tag.any), known.fb), ctx.fb), ctx.fa));
       }
     };
   }
