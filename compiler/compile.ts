@@ -104,10 +104,10 @@ export interface CompileResult {
  */
 export function compileModel(model: PolicyModel, proxy: ProxyClass, options: CompileOptions = {}): CompileResult {
   const { cache } = options;
-  const translated = translate(model, proxy, options, cache?.translations);
+  const versions = new ContentVersions();
+  const translated = translate(model, proxy, { ...options, built: (r) => versions.walkAhead(r) }, cache?.translations);
   let checker = cache?.checkers.get(proxy.key);
   if (cache && !checker) cache.checkers.set(proxy.key, (checker = new SnapshotChecker()));
-  const versions = new ContentVersions();
   const diagnostics = [...translated.diagnostics, ...verifyTranslated(translated.resources, model, checker, versions)].sort(compareDiagnostics);
   const snapshot = buildSnapshot(options.revision ?? 'local', proxy, translated.resources, options.cache, versions);
   return { snapshot, resources: translated.resources, diagnostics };

@@ -201,7 +201,8 @@ export class TranslationMemo {
       options: new Proxy(ctx.options, {
         get(target, k) {
           const value = Reflect.get(target, k) as unknown;
-          if (typeof k === 'string') options.set(k as keyof TranslateOptions, optionValue(value));
+          // `built` is a callback on the output, not an input to it
+          if (typeof k === 'string' && k !== 'built') options.set(k as keyof TranslateOptions, optionValue(value));
           return value;
         },
       }),

@@ -79,6 +79,12 @@ export interface MirrorOverlay {
 
 export interface TranslateOptions {
   overlays?: readonly WeightOverlay[];
+  /**
+   * Called with each outbound Cluster and ClusterLoadAssignment as soon as it is built, and
+   * frozen: a check over it then finds it in the CPU caches, where a pass over 60,000
+   * resources after translation finds each cold (compileModel verifies here).
+   */
+  built?: (resource: Resource) => void;
 }
 
 /** What every part of the translator gets. */

@@ -41,6 +41,17 @@ export class ContentVersions {
     if (typeof json === 'object' && json !== null) this.walks.set(json, walk);
   }
 
+  /** Verifies a resource ahead of verifySnapshot (while the translator's output is in the CPU caches). */
+  walkAhead(r: SnapshotResource): void {
+    this.record(r.json, walkOnce(r.typeUrl, r.json));
+  }
+
+  /** The walk of `r` recorded here, if any. */
+  walkOf(r: SnapshotResource): ResourceWalk | undefined {
+    const walk = typeof r.json === 'object' && r.json !== null ? this.walks.get(r.json) : undefined;
+    return walk !== undefined && walk.typeUrl === r.typeUrl ? walk : undefined;
+  }
+
   /** The version of `json` as a resource of `typeUrl`, from the walk that verified it. */
   get(typeUrl: string, json: SnapshotResource['json']): string {
     const walk = typeof json === 'object' && json !== null ? this.walks.get(json) : undefined;
@@ -64,8 +75,11 @@ export function contentVersion(typeUrl: string, json: SnapshotResource['json']):
  */
 export function verifySnapshot(resources: readonly SnapshotResource[], checker?: SnapshotChecker, versions?: ContentVersions): Violation[] {
   const check = (r: SnapshotResource): Violation[] => {
-    const walk = walkOnce(r.typeUrl, r.json);
-    versions?.record(r.json, walk);
+    let walk = versions?.walkOf(r);
+    if (walk === undefined) {
+      walk = walkOnce(r.typeUrl, r.json);
+      versions?.record(r.json, walk);
+    }
     return withResource(r, walk.violations);
   };
   if (checker) return checker.check(resources, check);

@@ -64,7 +64,10 @@ export class ClusterBuilder {
   private readonly locality: Locality | undefined;
   private endpointCache: { key: ServicePort; service: Service; ipOnly: boolean; list: ServedEndpoint[] } | undefined;
 
+  private readonly built: ((resource: Resource) => void) | undefined;
+
   constructor(private readonly ctx: TranslateContext) {
+    this.built = ctx.options.built;
     this.findings = new Findings(ctx);
     this.flavor = ctx.proxy.flavor;
     this.mtls = new MtlsModes(ctx.model);
@@ -107,9 +110,13 @@ export class ClusterBuilder {
     } else if (type === 'EDS') {
       const cla = assignmentJson(name, groups, service, tlsMode);
       if (subset) cla.sources.push({ path: ['clusterName'], origin: { doc: subset.rule.doc, path: subset.subset.path } });
-      assignments.push({ typeUrl: RESOURCE_TYPE_URLS.clusterLoadAssignment, name, json: cla.json as JsonObject, sources: cla.sources });
+      const assignment: Resource = { typeUrl: RESOURCE_TYPE_URLS.clusterLoadAssignment, name, json: cla.json as JsonObject, sources: cla.sources };
+      assignments.push(assignment);
+      this.built?.(assignment);
     }
-    clusters.push({ typeUrl: RESOURCE_TYPE_URLS.cluster, name, json: draft.json as JsonObject, sources: draft.sources });
+    const cluster: Resource = { typeUrl: RESOURCE_TYPE_URLS.cluster, name, json: draft.json as JsonObject, sources: draft.sources };
+    clusters.push(cluster);
+    this.built?.(cluster);
   }
 
   private notTranslated(draft: ClusterDraft, policy: PolicyParts): void {
