@@ -4,18 +4,22 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bookinfoFile } from '../../test/support/bookinfo.ts';
 import { compileModel, proxyClass, validateSources } from '../index.ts';
-import type { Resource } from '../index.ts';
+import type { CompileResult, Resource } from '../index.ts';
 import { sharedPart } from '../translate/index.ts';
 import { RESOURCE_TYPE_URLS } from '../xds/index.ts';
 import type { JsonValue } from '../xds/index.ts';
 import { ContentVersions, contentVersion, verifySnapshot } from './index.ts';
 
-function bookinfoResources(flavor: 'envoy' | 'grpc'): Resource[] {
+function compileBookinfo(flavor: 'envoy' | 'grpc'): CompileResult {
   const files = [bookinfoFile('platform/bookinfo.yaml'), bookinfoFile('networking/destination-rule-all.yaml'), bookinfoFile('networking/virtual-service-reviews-jason-v2-v3.yaml')];
   const { model } = validateSources(files);
   const compiled = compileModel(model, proxyClass(flavor, 'default', { app: 'productpage', version: 'v1' }));
   assert.deepEqual(compiled.diagnostics.filter((d) => d.severity === 'error'), []);
-  return compiled.resources;
+  return compiled;
+}
+
+function bookinfoResources(flavor: 'envoy' | 'grpc'): Resource[] {
+  return compileBookinfo(flavor).resources;
 }
 
 type Path = (string | number)[];
@@ -69,6 +73,15 @@ describe('content versions (the verify walk fingerprint)', () => {
         assert.equal(contentVersion(r.typeUrl, JSON.parse(JSON.stringify(r.json))), version, `${r.name}: a plain copy`);
         assert.equal(contentVersion(r.typeUrl, frozenBelow(r.json)), version, `${r.name}: frozen parts`);
         assert.equal(contentVersion(r.typeUrl, sharedPart(structuredClone(r.json))), version, `${r.name}: frozen whole`);
+      }
+    });
+
+    it(`a compiled snapshot carries the versions of its final resources, some walked while they were built (${flavor})`, () => {
+      const { resources, snapshot } = compileBookinfo(flavor);
+      assert.ok(resources.some((r) => r.typeUrl === RESOURCE_TYPE_URLS.cluster && r.name.startsWith('outbound|')));
+      for (const r of resources) {
+        const entry = snapshot.resources.get(r.typeUrl)?.get(r.name);
+        assert.equal(entry?.version, contentVersion(r.typeUrl, JSON.parse(JSON.stringify(r.json))), `${r.name}: changed after it was walked?`);
       }
     });
   }
