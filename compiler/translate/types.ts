@@ -80,9 +80,11 @@ export interface MirrorOverlay {
 export interface TranslateOptions {
   overlays?: readonly WeightOverlay[];
   /**
-   * Called with each outbound Cluster and ClusterLoadAssignment as soon as it is built, and
-   * frozen: a check over it then finds it in the CPU caches, where a pass over 60,000
-   * resources after translation finds each cold (compileModel verifies here).
+   * Called with the resources of the large kinds (outbound clusters and their assignments;
+   * gRPC route configurations and client listeners) as soon as each is final: a check over it
+   * then finds it in the CPU caches, where a pass over 60,000 resources after translation
+   * finds each cold (compileModel verifies them here). A resource passed here is not changed
+   * afterwards (it may still be dropped, as a gRPC listener whose name another service wins).
    */
   built?: (resource: Resource) => void;
 }

@@ -40,6 +40,7 @@ export function grpcClientListeners(ctx: TranslateContext, reporter: Reporter): 
   const from = ctx.proxy.namespace;
   const claims = new Map<string, Claim>();
   const typeUrl = RESOURCE_TYPE_URLS.listener;
+  const built = ctx.options.built;
   for (const service of visibleServices(ctx)) {
     if (service.hostname.startsWith('*')) continue;
     const origin: Origin = { doc: service.doc, path: service.path };
@@ -67,7 +68,9 @@ export function grpcClientListeners(ctx: TranslateContext, reporter: Reporter): 
             apiListener: { '@type': X.httpConnectionManager, statPrefix: name, rds, httpFilters: CLIENT_HTTP_FILTERS as JsonObject[] },
           },
         };
-        claims.set(name, { service, resource: { typeUrl, name, json, sources } });
+        const resource: Resource = { typeUrl, name, json, sources };
+        claims.set(name, { service, resource });
+        built?.(resource);
       }
     }
   }

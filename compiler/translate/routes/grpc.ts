@@ -86,7 +86,9 @@ export function grpcRouteConfigurations(services: readonly Service[], selector: 
       names.add(name);
       const rc = contextFor(port.number, new SourceRecorder());
       const build = () => grpcConfiguration(rc, selector, service, port, name);
-      out.push(memo ? memo.host(rc.report, out.length, 0, build) : build());
+      const configuration = memo ? memo.host(rc.report, out.length, 0, build) : build();
+      out.push(configuration);
+      rc.ctx.options.built?.(configuration);
     }
   }
   const made = new Map(out.map((r, i) => [r, i]));
