@@ -2,7 +2,8 @@
  * compiler/verify — verify before publish: every xDS resource must encode with the Envoy
  * protos, satisfy the protos' protoc-gen-validate rules and sluice's extra checks, and the
  * snapshot must be consistent (every RDS/EDS/cluster reference resolves, no duplicate
- * domains or names, sane weights).
+ * domains or names, sane weights). The walk that verifies a resource also fingerprints it:
+ * that is its content version (fingerprint.ts).
  */
 import { walkResource } from './resource.ts';
 import type { ResourceWalk } from './resource.ts';
