@@ -1,4 +1,4 @@
-import { compileModel, EntryCache, walkAhead, proxyClass, translate, validateSources, ValidationCache, verifyTranslated, buildSnapshot } from '../compiler/index.ts';
+import { compileModel, ContentVersions, EntryCache, proxyClass, translate, validateSources, ValidationCache, verifyTranslated, buildSnapshot } from '../compiler/index.ts';
 import type { Flavor, SourceFile } from '../compiler/index.ts';
 import { generateMesh } from './support/generate-mesh.ts';
 import { median, ms, table } from './support/measure.ts';
@@ -38,13 +38,14 @@ export async function run(): Promise<void> {
         resources = result.resources.length;
         const fresh = validateSources(files).model;
         // as compileModel does: the large kinds are verified as they are built, the rest after;
-        // each resource keeps its walk, and the snapshot takes the version from it
+        // the versions verify found go to the snapshot
+        const versions = new ContentVersions();
         const t0 = performance.now();
-        const translated = translate(fresh, proxy, { built: walkAhead });
+        const translated = translate(fresh, proxy, { built: (r) => versions.walkAhead(r) });
         const t1 = performance.now();
-        verifyTranslated(translated.resources, fresh);
+        verifyTranslated(translated.resources, fresh, undefined, versions);
         const t2 = performance.now();
-        buildSnapshot('local', proxy, translated.resources, new EntryCache());
+        buildSnapshot('local', proxy, translated.resources, new EntryCache(), versions);
         const t3 = performance.now();
         stages.translate.push(t1 - t0);
         stages.verify.push(t2 - t1);

@@ -6,11 +6,13 @@
  * that is its content version (fingerprint.ts).
  */
 import { walkResource } from './resource.ts';
+import type { ResourceWalk } from './resource.ts';
 import { SnapshotChecker, verifyWhole } from './snapshot.ts';
-import type { ResourceWalk, SnapshotResource, Violation } from './types.ts';
 
 export { SnapshotChecker };
-export type { ResourceRef, ResourceWalk, SnapshotResource, Violation } from './types.ts';
+import type { SnapshotResource, Violation } from './types.ts';
+
+export type { ResourceRef, SnapshotResource, Violation } from './types.ts';
 export { verifyResource } from './resource.ts';
 export { Verifier } from './walker.ts';
 
@@ -27,36 +29,60 @@ function walkOnce(typeUrl: string, json: SnapshotResource['json']): ResourceWalk
   return walk;
 }
 
-/** The walk of `r`: the one it keeps when that walked its present JSON, else a new one, kept. */
-function walkOf(r: SnapshotResource): ResourceWalk {
-  const kept = r.walk;
-  if (kept !== undefined && kept.json === r.json && kept.typeUrl === r.typeUrl) return kept;
-  return (r.walk = walkOnce(r.typeUrl, r.json));
-}
-
 /**
- * Verifies a resource ahead of verifySnapshot, which then uses this walk: the translator calls
- * it as each resource of the large kinds is built, while its objects are in the CPU caches.
+ * Content versions found while verifying, handed to the snapshot so that it does not pass
+ * over the resources again (a plain map for one compile: a weak one costs the garbage
+ * collector for every resource). The translator's output is not changed after translation;
+ * a resource that were would carry an old version — and unverified content.
  */
-export function walkAhead(r: SnapshotResource): void {
-  walkOf(r);
+export class ContentVersions {
+  private readonly walks = new Map<object, ResourceWalk>();
+
+  record(json: SnapshotResource['json'], walk: ResourceWalk): void {
+    if (typeof json === 'object' && json !== null) this.walks.set(json, walk);
+  }
+
+  /** Verifies a resource ahead of verifySnapshot (while the translator's output is in the CPU caches). */
+  walkAhead(r: SnapshotResource): void {
+    this.record(r.json, walkOnce(r.typeUrl, r.json));
+  }
+
+  /** The walk of `r` recorded here, if any. */
+  walkOf(r: SnapshotResource): ResourceWalk | undefined {
+    const walk = typeof r.json === 'object' && r.json !== null ? this.walks.get(r.json) : undefined;
+    return walk !== undefined && walk.typeUrl === r.typeUrl ? walk : undefined;
+  }
+
+  /** The version of `json` as a resource of `typeUrl`, from the walk that verified it. */
+  get(typeUrl: string, json: SnapshotResource['json']): string {
+    const walk = typeof json === 'object' && json !== null ? this.walks.get(json) : undefined;
+    return walk !== undefined && walk.typeUrl === typeUrl ? walk.version : contentVersion(typeUrl, json);
+  }
 }
 
 /**
  * The content version of a resource: 16 hex digits of its fingerprint (fingerprint.ts), equal
- * for equal content; from the walk that verified it.
+ * for equal content. It comes from the same walk as the resource's verification.
  */
-export function contentVersion(r: SnapshotResource): string {
-  return walkOf(r).version;
+export function contentVersion(typeUrl: string, json: SnapshotResource['json']): string {
+  return walkOnce(typeUrl, json).version;
 }
 
 /**
  * Verifies every resource (violations carry `resource`) and the snapshot's consistency.
  * Returns [] for a snapshot that can be published. A checker kept for one proxy class
- * checks again only what changed since its last snapshot.
+ * checks again only what changed since its last snapshot. The content versions of the
+ * resources walked go into `versions`.
  */
-export function verifySnapshot(resources: readonly SnapshotResource[], checker?: SnapshotChecker): Violation[] {
-  const check = (r: SnapshotResource): Violation[] => withResource(r, walkOf(r).violations);
+export function verifySnapshot(resources: readonly SnapshotResource[], checker?: SnapshotChecker, versions?: ContentVersions): Violation[] {
+  const check = (r: SnapshotResource): Violation[] => {
+    let walk = versions?.walkOf(r);
+    if (walk === undefined) {
+      walk = walkOnce(r.typeUrl, r.json);
+      versions?.record(r.json, walk);
+    }
+    return withResource(r, walk.violations);
+  };
   if (checker) return checker.check(resources, check);
   return verifyWhole(resources, check);
 }

@@ -3,7 +3,7 @@ import type { JsonValue } from '../xds/index.ts';
 import { findMessage, xdsRegistry } from '../xds/index.ts';
 import { fingerprintJson, versionOf } from './fingerprint.ts';
 import type { FingerprintOut } from './fingerprint.ts';
-import type { ResourceWalk, Violation } from './types.ts';
+import type { Violation } from './types.ts';
 import { Verifier } from './walker.ts';
 
 let verifier: Verifier | undefined;
@@ -24,6 +24,14 @@ export function verifyResource(typeUrl: string, json: JsonValue): Violation[] {
   return walkResource(typeUrl, json).violations;
 }
 
+/** What one walk over a resource finds. */
+export interface ResourceWalk {
+  readonly typeUrl: string;
+  readonly violations: Violation[];
+  /** The content version: 16 hex digits of the resource's fingerprint (fingerprint.ts). */
+  readonly version: string;
+}
+
 const fingerprint: FingerprintOut = { fa: 0, fb: 0, fingerprinted: false };
 
 /** Verifies one resource, and fingerprints it in the same pass. */
@@ -36,8 +44,8 @@ export function walkResource(typeUrl: string, json: JsonValue): ResourceWalk {
   if (desc === undefined) {
     const violations = [{ path: [], rule: 'encode.type_url', message: `unknown resource type ${typeUrl}` }];
     fingerprintJson(json, fingerprint);
-    return { typeUrl, json, violations, version: versionOf(typeUrl, fingerprint.fa, fingerprint.fb) };
+    return { typeUrl, violations, version: versionOf(typeUrl, fingerprint.fa, fingerprint.fb) };
   }
   const violations = defaultVerifier().verify(desc, json, fingerprint);
-  return { typeUrl, json, violations, version: versionOf(typeUrl, fingerprint.fa, fingerprint.fb) };
+  return { typeUrl, violations, version: versionOf(typeUrl, fingerprint.fa, fingerprint.fb) };
 }

@@ -25,22 +25,6 @@ export interface SnapshotResource {
   typeUrl: string;
   name: string;
   json: JsonValue;
-  /**
-   * The walk that verified this resource, kept by verify on the resource itself (a map from
-   * 100,000 resources to their walks costs more than the walks' share of a compile): valid
-   * while `json` is the object it walked, and the translator does not change its output.
-   */
-  walk?: ResourceWalk;
-}
-
-/** What one walk over a resource finds. */
-export interface ResourceWalk {
-  readonly typeUrl: string;
-  /** The JSON walked. */
-  readonly json: JsonValue;
-  readonly violations: Violation[];
-  /** The content version: 16 hex digits of the resource's fingerprint (fingerprint.ts). */
-  readonly version: string;
 }
 
 /** Accumulates violations while the walker keeps the current path on a stack. */
