@@ -111,32 +111,38 @@ export class SourceRecorder {
   }
 }
 
+/**
+ * A Resource whose `sources` are the entries of its recorders, one after the other, made on
+ * first read (most never are). A class, so that 10,000 of them share one shape: an accessor
+ * defined on each object made each a dictionary, slow to read for every later stage.
+ */
+class RecordedResource implements Resource {
+  #sources: SourceMapEntry[] | undefined;
+
+  constructor(
+    public typeUrl: Resource['typeUrl'],
+    public name: string,
+    public json: Resource['json'],
+    private readonly recorders: readonly SourceRecorder[],
+  ) {}
+
+  get sources(): SourceMapEntry[] {
+    return (this.#sources ??= this.recorders.length === 1 ? (this.recorders[0] as SourceRecorder).entries() : this.recorders.flatMap((r) => r.entries()));
+  }
+
+  set sources(value: SourceMapEntry[]) {
+    this.#sources = value;
+  }
+}
+
 /** A Resource whose `sources` are built from the recorder on first read. */
 export function resourceWithSources(resource: Omit<Resource, 'sources'>, sources: SourceRecorder): Resource {
-  let built: SourceMapEntry[] | undefined;
-  Object.defineProperty(resource, 'sources', {
-    enumerable: true,
-    configurable: true,
-    get: () => (built ??= sources.entries()),
-    set: (value: SourceMapEntry[]) => {
-      built = value;
-    },
-  });
-  return resource as Resource;
+  return new RecordedResource(resource.typeUrl, resource.name, resource.json, [sources]);
 }
 
 /** A Resource whose `sources` are the entries of `recorders`, one after the other, built on first read. */
 export function resourceWithSourceList(resource: Omit<Resource, 'sources'>, recorders: readonly SourceRecorder[]): Resource {
-  let built: SourceMapEntry[] | undefined;
-  Object.defineProperty(resource, 'sources', {
-    enumerable: true,
-    configurable: true,
-    get: () => (built ??= recorders.flatMap((r) => r.entries())),
-    set: (value: SourceMapEntry[]) => {
-      built = value;
-    },
-  });
-  return resource as Resource;
+  return new RecordedResource(resource.typeUrl, resource.name, resource.json, recorders);
 }
 
 /** `base` + segments, as a new array. */
