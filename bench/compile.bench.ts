@@ -1,4 +1,4 @@
-import { compileModel, ContentVersions, EntryCache, proxyClass, translate, validateSources, ValidationCache, verifyTranslated, buildSnapshot } from '../compiler/index.ts';
+import { compileModel, EntryCache, ResourceWalks, proxyClass, translate, validateSources, ValidationCache, verifyTranslated, buildSnapshot } from '../compiler/index.ts';
 import type { Flavor, SourceFile } from '../compiler/index.ts';
 import { generateMesh } from './support/generate-mesh.ts';
 import { median, ms, table } from './support/measure.ts';
@@ -40,13 +40,13 @@ export async function run(): Promise<void> {
         const fresh = validateSources(files).model;
         // as compileModel does: the large kinds are verified as they are built, the rest after;
         // the versions verify found go to the snapshot
-        const versions = new ContentVersions();
+        const walks = new ResourceWalks();
         const t0 = performance.now();
-        const translated = translate(fresh, proxy, { built: (r) => versions.walkAhead(r) });
+        const translated = translate(fresh, proxy, { built: (r) => walks.walkAhead(r) });
         const t1 = performance.now();
-        verifyTranslated(translated.resources, fresh, undefined, versions);
+        verifyTranslated(translated.resources, fresh, undefined, walks);
         const t2 = performance.now();
-        buildSnapshot('local', proxy, translated.resources, new EntryCache(), versions);
+        buildSnapshot('local', proxy, translated.resources, new EntryCache(), walks);
         const t3 = performance.now();
         stages.translate.push(t1 - t0);
         stages.verify.push(t2 - t1);

@@ -5,7 +5,7 @@ import { buildSnapshot, EntryCache } from './snapshot/index.ts';
 import type { Snapshot } from './snapshot/index.ts';
 import { translate } from './translate/index.ts';
 import type { ProxyClass, Resource, SourceMapEntry, TranslateOptions } from './translate/index.ts';
-import { ContentVersions, SnapshotChecker, verifySnapshot } from './verify/index.ts';
+import { ResourceWalks, SnapshotChecker, verifySnapshot } from './verify/index.ts';
 import type { Violation } from './verify/index.ts';
 
 export const RESOURCE_DOES_NOT_ENCODE = defineCode({
@@ -70,10 +70,10 @@ function toDiagnostic(violation: Violation, byKey: ReadonlyMap<string, Resource>
 
 /**
  * Verifies translated resources; each violation is reported at the policy node behind it.
- * The content versions of the resources walked go into `versions` (for buildSnapshot).
+ * What was found for each resource walked is recorded in `walks` (for buildSnapshot).
  */
-export function verifyTranslated(resources: readonly Resource[], model: PolicyModel, checker?: SnapshotChecker, versions?: ContentVersions): Diagnostic[] {
-  const violations = verifySnapshot(resources, checker, versions);
+export function verifyTranslated(resources: readonly Resource[], model: PolicyModel, checker?: SnapshotChecker, walks?: ResourceWalks): Diagnostic[] {
+  const violations = verifySnapshot(resources, checker, walks);
   if (violations.length === 0) return [];
   const byKey = new Map(resources.map((r) => [`${r.typeUrl}\n${r.name}`, r]));
   return violations.map((v) => toDiagnostic(v, byKey, model));
@@ -104,12 +104,13 @@ export interface CompileResult {
  */
 export function compileModel(model: PolicyModel, proxy: ProxyClass, options: CompileOptions = {}): CompileResult {
   const { cache } = options;
-  const versions = new ContentVersions();
-  const translated = translate(model, proxy, { ...options, built: (r) => versions.walkAhead(r) }, cache?.translations);
+  // the large kinds are verified as they are built (TranslateOptions.built), the rest after
+  const walks = new ResourceWalks();
+  const translated = translate(model, proxy, { ...options, built: (r) => walks.walkAhead(r) }, cache?.translations);
   let checker = cache?.checkers.get(proxy.key);
   if (cache && !checker) cache.checkers.set(proxy.key, (checker = new SnapshotChecker()));
-  const diagnostics = [...translated.diagnostics, ...verifyTranslated(translated.resources, model, checker, versions)].sort(compareDiagnostics);
-  const snapshot = buildSnapshot(options.revision ?? 'local', proxy, translated.resources, options.cache, versions);
+  const diagnostics = [...translated.diagnostics, ...verifyTranslated(translated.resources, model, checker, walks)].sort(compareDiagnostics);
+  const snapshot = buildSnapshot(options.revision ?? 'local', proxy, translated.resources, options.cache, walks);
   return { snapshot, resources: translated.resources, diagnostics };
 }
 

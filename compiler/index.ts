@@ -14,7 +14,7 @@ export { ValidationCache, validateLoaded, validatePaths, validateSources } from 
 export { compileModel, originOf, verifyTranslated } from './compile.ts';
 export type { CompileOptions, CompileResult } from './compile.ts';
 export { buildSnapshot, EntryCache } from './snapshot/index.ts';
-export { ContentVersions } from './verify/index.ts';
+export { ResourceWalks } from './verify/index.ts';
 export type { Snapshot, SnapshotEntry } from './snapshot/index.ts';
 export { classifyNode, clusterName, proxyClass, translate } from './translate/index.ts';
 export type { Flavor, HeaderRouteMatch, HeaderRouteOverlay, MirrorOverlay, NodeIdentity, ProxyClass, Resource, SourceMapEntry, TranslateOptions, WeightOverlay } from './translate/index.ts';

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { inOrder, resourceChangesOf, TranslationMemo } from '../translate/index.ts';
-import type { ContentVersions, SnapshotChecker } from '../verify/index.ts';
+import type { ResourceWalks, SnapshotChecker } from '../verify/index.ts';
 import type { ProxyClass, Resource } from '../translate/index.ts';
 import { encodeResource } from '../xds/index.ts';
 import { contentVersion } from '../verify/index.ts';
@@ -61,15 +61,15 @@ export class EntryCache {
   /** Each proxy class's last snapshot, as built (buildSnapshot). */
   readonly lastBuilt = new Map<string, Built>();
 
-  /** The entry of `resource`; its version from `versions` when verify found it. */
-  entry(resource: Resource, versions?: ContentVersions): SnapshotEntry {
+  /** The entry of `resource`; its version from the walk verify recorded in `walks`, if given. */
+  entry(resource: Resource, walks?: ResourceWalks): SnapshotEntry {
     // a frozen resource JSON (reused by an incremental compile) finds its entry by identity
     const frozen = Object.isFrozen(resource.json);
     if (frozen) {
       const known = this.byJson.get(resource.json);
       if (known !== undefined && known.typeUrl === resource.typeUrl && known.name === resource.name) return known;
     }
-    const version = versions ? versions.get(resource.typeUrl, resource.json) : contentVersion(resource.typeUrl, resource.json);
+    const version = walks ? walks.versionOf(resource) : contentVersion(resource.typeUrl, resource.json);
     const found = this.entries.get(version);
     let entry: SnapshotEntry | undefined;
     if (found !== undefined && !Array.isArray(found)) {
@@ -210,10 +210,10 @@ interface Built {
  * Builds an immutable snapshot of verified resources. The snapshot version hashes each
  * type's entries, then the types. With a cache, a class whose resources are the same types
  * and names in the same order as its last snapshot's (contents changed) is built from that
- * one: only the types with a changed resource get a new map and hash. `versions` are the
- * content versions verify found for the resources (computed here when not given).
+ * one: only the types with a changed resource get a new map and hash. The versions come
+ * from what verify recorded in `walks`, or are computed here.
  */
-export function buildSnapshot(revision: string, proxy: ProxyClass, resources: readonly Resource[], cache: EntryCache = new EntryCache(), versions?: ContentVersions): Snapshot {
+export function buildSnapshot(revision: string, proxy: ProxyClass, resources: readonly Resource[], cache: EntryCache = new EntryCache(), walks?: ResourceWalks): Snapshot {
   const last = cache.lastBuilt.get(proxy.key);
   // an incremental translation says which resources it replaced: only those are looked at
   const hint = last && last.resources.length === resources.length ? resourceChangesOf(resources, last.resources) : undefined;
@@ -236,7 +236,7 @@ export function buildSnapshot(revision: string, proxy: ProxyClass, resources: re
         // of resources named alike (an error verify reports) the last one is kept, as below
         const next = resources[i + 1];
         if (next?.typeUrl !== r.typeUrl || next.name !== r.name) {
-          byName.set(r.name, cache.entry(r, versions));
+          byName.set(r.name, cache.entry(r, walks));
           changedNames.get(r.typeUrl)?.push(r.name);
         }
       }
@@ -259,7 +259,7 @@ export function buildSnapshot(revision: string, proxy: ProxyClass, resources: re
   for (const resource of ordered) {
     let names = byType.get(resource.typeUrl);
     if (!names) byType.set(resource.typeUrl, (names = new Map()));
-    names.set(resource.name, cache.entry(resource, versions));
+    names.set(resource.name, cache.entry(resource, walks));
   }
   const digests = new Map<string, TypeDigest>();
   for (const [typeUrl, names] of byType) digests.set(typeUrl, typeDigest(typeUrl, names));

@@ -8,7 +8,7 @@ import type { CompileResult, Resource } from '../index.ts';
 import { sharedPart } from '../translate/index.ts';
 import { RESOURCE_TYPE_URLS } from '../xds/index.ts';
 import type { JsonValue } from '../xds/index.ts';
-import { ContentVersions, contentVersion, verifySnapshot } from './index.ts';
+import { contentVersion, ResourceWalks, verifySnapshot } from './index.ts';
 
 function compileBookinfo(flavor: 'envoy' | 'grpc'): CompileResult {
   const files = [bookinfoFile('platform/bookinfo.yaml'), bookinfoFile('networking/destination-rule-all.yaml'), bookinfoFile('networking/virtual-service-reviews-jason-v2-v3.yaml')];
@@ -65,11 +65,11 @@ describe('content versions (the verify walk fingerprint)', () => {
 
     it(`is the same for equal content however it is shared or frozen, and verify hands it to the snapshot (${flavor})`, () => {
       const resources = bookinfoResources(flavor);
-      const versions = new ContentVersions();
-      assert.deepEqual(verifySnapshot(resources, undefined, versions), []);
+      const walks = new ResourceWalks();
+      assert.deepEqual(verifySnapshot(resources, undefined, walks), []);
       for (const r of resources) {
         const version = contentVersion(r.typeUrl, r.json);
-        assert.equal(versions.get(r.typeUrl, r.json), version, r.name);
+        assert.equal(walks.versionOf(r), version, r.name);
         assert.equal(contentVersion(r.typeUrl, JSON.parse(JSON.stringify(r.json))), version, `${r.name}: a plain copy`);
         assert.equal(contentVersion(r.typeUrl, frozenBelow(r.json)), version, `${r.name}: frozen parts`);
         assert.equal(contentVersion(r.typeUrl, sharedPart(structuredClone(r.json))), version, `${r.name}: frozen whole`);

@@ -30,33 +30,32 @@ function walkOnce(typeUrl: string, json: SnapshotResource['json']): ResourceWalk
 }
 
 /**
- * Content versions found while verifying, handed to the snapshot so that it does not pass
- * over the resources again (a plain map for one compile: a weak one costs the garbage
- * collector for every resource). The translator's output is not changed after translation;
- * a resource that were would carry an old version — and unverified content.
+ * What verify found for each resource of one compile (its violations and content version),
+ * handed to the snapshot so that it does not pass over the resources again. A plain map,
+ * for one compile: a weak one costs the garbage collector for every resource. The translator
+ * does not change a resource after it is built; one that were would carry an old version —
+ * and unverified content.
  */
-export class ContentVersions {
+export class ResourceWalks {
   private readonly walks = new Map<object, ResourceWalk>();
 
-  record(json: SnapshotResource['json'], walk: ResourceWalk): void {
-    if (typeof json === 'object' && json !== null) this.walks.set(json, walk);
+  /** The walk of `r`: the one recorded here, else a new one, recorded. */
+  walkOf(r: SnapshotResource): ResourceWalk {
+    const json = r.json;
+    if (typeof json !== 'object' || json === null) return walkOnce(r.typeUrl, json);
+    let walk = this.walks.get(json);
+    if (walk === undefined || walk.typeUrl !== r.typeUrl) this.walks.set(json, (walk = walkOnce(r.typeUrl, json)));
+    return walk;
   }
 
-  /** Verifies a resource ahead of verifySnapshot (while the translator's output is in the CPU caches). */
+  /** Verifies a resource ahead of verifySnapshot, while the translator's output is in the CPU caches. */
   walkAhead(r: SnapshotResource): void {
-    this.record(r.json, walkOnce(r.typeUrl, r.json));
+    this.walkOf(r);
   }
 
-  /** The walk of `r` recorded here, if any. */
-  walkOf(r: SnapshotResource): ResourceWalk | undefined {
-    const walk = typeof r.json === 'object' && r.json !== null ? this.walks.get(r.json) : undefined;
-    return walk !== undefined && walk.typeUrl === r.typeUrl ? walk : undefined;
-  }
-
-  /** The version of `json` as a resource of `typeUrl`, from the walk that verified it. */
-  get(typeUrl: string, json: SnapshotResource['json']): string {
-    const walk = typeof json === 'object' && json !== null ? this.walks.get(json) : undefined;
-    return walk !== undefined && walk.typeUrl === typeUrl ? walk.version : contentVersion(typeUrl, json);
+  /** The content version of `r`, from the walk that verified it. */
+  versionOf(r: SnapshotResource): string {
+    return this.walkOf(r).version;
   }
 }
 
@@ -71,18 +70,11 @@ export function contentVersion(typeUrl: string, json: SnapshotResource['json']):
 /**
  * Verifies every resource (violations carry `resource`) and the snapshot's consistency.
  * Returns [] for a snapshot that can be published. A checker kept for one proxy class
- * checks again only what changed since its last snapshot. The content versions of the
- * resources walked go into `versions`.
+ * checks again only what changed since its last snapshot. What was found for each resource
+ * walked is recorded in `walks` (the snapshot takes the versions from there).
  */
-export function verifySnapshot(resources: readonly SnapshotResource[], checker?: SnapshotChecker, versions?: ContentVersions): Violation[] {
-  const check = (r: SnapshotResource): Violation[] => {
-    let walk = versions?.walkOf(r);
-    if (walk === undefined) {
-      walk = walkOnce(r.typeUrl, r.json);
-      versions?.record(r.json, walk);
-    }
-    return withResource(r, walk.violations);
-  };
+export function verifySnapshot(resources: readonly SnapshotResource[], checker?: SnapshotChecker, walks?: ResourceWalks): Violation[] {
+  const check = (r: SnapshotResource): Violation[] => withResource(r, (walks ? walks.walkOf(r) : walkOnce(r.typeUrl, r.json)).violations);
   if (checker) return checker.check(resources, check);
   return verifyWhole(resources, check);
 }
