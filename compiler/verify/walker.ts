@@ -28,6 +28,7 @@ import {
 import type { ScalarValue } from './scalars.ts';
 import { finalA, finalB, fingerprintJson, fingerprintScalar, fingerprintString, mixA, mixB, seedA, seedB, Tag } from './fingerprint.ts';
 import type { FingerprintOut } from './fingerprint.ts';
+import { isObject } from './sink.ts';
 import { WalkContext } from './types.ts';
 import type { ValueCheck, Violation } from './types.ts';
 
@@ -115,9 +116,6 @@ function obj(json: JsonValue | undefined): JsonObject | undefined {
   return typeof json === 'object' && json !== null && !Array.isArray(json) ? json : undefined;
 }
 
-function isObject(json: JsonValue): json is JsonObject {
-  return typeof json === 'object' && json !== null && !Array.isArray(json);
-}
 
 const WRAPPERS = new Set([
   'google.protobuf.DoubleValue', 'google.protobuf.FloatValue', 'google.protobuf.Int64Value', 'google.protobuf.UInt64Value',
