@@ -116,7 +116,6 @@ function obj(json: JsonValue | undefined): JsonObject | undefined {
   return typeof json === 'object' && json !== null && !Array.isArray(json) ? json : undefined;
 }
 
-
 const WRAPPERS = new Set([
   'google.protobuf.DoubleValue', 'google.protobuf.FloatValue', 'google.protobuf.Int64Value', 'google.protobuf.UInt64Value',
   'google.protobuf.Int32Value', 'google.protobuf.UInt32Value', 'google.protobuf.BoolValue', 'google.protobuf.StringValue',
@@ -440,8 +439,10 @@ export class Verifier {
       ctx.fingerprinted = false;
       known.content(v, ctx);
       if (ctx.fingerprinted) {
-        ctx.fa = finalA(mixA(mixA(mixA(seedA(Tag.any), known.fa), ctx.fa), ctx.fb));
-        ctx.fb = finalB(mixB(mixB(mixB(seedB(Tag.any), known.fb), ctx.fb), ctx.fa));
+        const fa = ctx.fa;
+        const fb = ctx.fb;
+        ctx.fa = finalA(mixA(mixA(mixA(seedA(Tag.any), known.fa), fa), fb));
+        ctx.fb = finalB(mixB(mixB(mixB(seedB(Tag.any), known.fb), fb), fa));
       }
     };
   }
