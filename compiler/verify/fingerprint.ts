@@ -111,7 +111,7 @@ export function fingerprintString(s: string, out: FingerprintOut): void {
 const float = new Float64Array(1);
 const floatWords = new Int32Array(float.buffer);
 
-export function fingerprintNumber(x: number, out: FingerprintOut): void {
+function fingerprintNumber(x: number, out: FingerprintOut): void {
   let a: number;
   let b: number;
   if ((x | 0) === x && !Object.is(x, -0)) {
