@@ -161,8 +161,7 @@ function envoyPool(pool: Part, protocol: Protocol): EnvoyPool {
       sources.push([['typedExtensionProtocolOptions'], tcp]);
     }
   }
-  // each field is a shared part of its own: the fields are copied into every cluster's JSON
-  for (const value of Object.values(fields)) sharedPart(value);
+  // deep-frozen with `fields`: each value is copied into every cluster's JSON, a shared part
   return { fields: sharedPart(fields), sources, h2: h2 && !downstream };
 }
 
