@@ -363,7 +363,16 @@ spec:
     title: 'a Service is edited (workload selection changes)',
     apply: (f) => f.set('team-a/svc-0.yaml', service('svc-0', 'team-a').replace('selector: {app: svc-0}', 'selector: {app: svc-0, tier: web}')),
   },
+  { title: 'the files come in the reverse order (no file changes)', apply: (f) => reorder(f, (paths) => paths.reverse()) },
+  { title: 'and back', apply: (f) => reorder(f, (paths) => paths.sort()) },
 ];
+
+/** `files` with its entries in the order `arrange` gives their paths. */
+function reorder(files: Map<string, string>, arrange: (paths: string[]) => string[]): void {
+  const contents = new Map(files);
+  files.clear();
+  for (const path of arrange([...contents.keys()])) files.set(path, contents.get(path) as string);
+}
 
 /** Runs `steps` from `initial` through the caches, comparing each step with a from-scratch run. */
 function checkSequence(flavor: 'envoy' | 'grpc', initial: ReadonlyMap<string, string>, sequence: readonly Step[]): void {

@@ -223,6 +223,8 @@ export class ParseCache {
         }
       }
     }
+    // files kept from last time in another order than before: their documents moved too
+    if (!inPlace && !reordered) reordered = filesMoved(previousOrder, order);
     const joined = inPlace && shapeKept && this.joined ? this.patch(this.joined, previousOrder, order, changedAt) : undefined;
     this.order = order;
     if (joined) {
@@ -285,4 +287,18 @@ export class ParseCache {
     if (before <= 1 && after > 1) this.repeated++;
     else if (before > 1 && after <= 1) this.repeated--;
   }
+}
+
+/** Whether files present in both lists come in another relative order in `after`. */
+function filesMoved(before: readonly Entry[], after: readonly Entry[]): boolean {
+  const position = new Map<string, number>();
+  for (let i = 0; i < before.length; i++) position.set((before[i] as Entry).path, i);
+  let last = -1;
+  for (const entry of after) {
+    const at = position.get(entry.path);
+    if (at === undefined) continue;
+    if (at < last) return true;
+    last = at;
+  }
+  return false;
 }
