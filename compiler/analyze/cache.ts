@@ -11,7 +11,7 @@
  * analyzer with a finding in a changed file runs again.
  */
 import type { Diagnostic } from '../diagnostics/index.ts';
-import { recordingView, samePart, sameParts, samePartsButRoutes } from '../model/recording.ts';
+import { recordingView, samePart, sameParts } from '../model/recording.ts';
 import type { ModelPart } from '../model/recording.ts';
 import type { PolicyModel, VirtualService } from '../model/types.ts';
 import { routeChangesOf } from '../model/update.ts';
@@ -78,7 +78,7 @@ export class AnalyzerCache {
     if (sameParts(last.model, model, last.reads)) return true;
     if (!analyzer.readsRouteClaimsOnly) return false;
     const changes = routeChangesOf(model, last.model);
-    return changes !== undefined && changes.sameClaims && samePartsButRoutes(last.model, model, last.reads);
+    return changes !== undefined && changes.sameClaims && sameParts(last.model, model, last.reads, 'virtualServices');
   }
 
   /** Findings route by route, checking only routes that are new or sit in changed files; undefined if one fails. */

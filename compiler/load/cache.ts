@@ -54,7 +54,7 @@ export interface LoadUpdate {
 }
 
 /** Every file's documents, diagnostics and text, joined in source order. */
-export interface JoinedFiles {
+interface JoinedFiles {
   documents: PolicyDocument[];
   diagnostics: Diagnostic[];
   files: Map<string, LoadedFile>;

@@ -68,14 +68,8 @@ export function samePart(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** True when every part in `reads` but the routes is the same in both models. */
-export function samePartsButRoutes(before: PolicyModel, after: PolicyModel, reads: Iterable<ModelPart>): boolean {
-  for (const part of reads) if (part !== 'virtualServices' && !samePart(before[part], after[part])) return false;
-  return true;
-}
-
-/** True when every part in `reads` is the same in both models. */
-export function sameParts(before: PolicyModel, after: PolicyModel, reads: Iterable<ModelPart>): boolean {
-  for (const part of reads) if (!samePart(before[part], after[part])) return false;
+/** True when every part in `reads` (but `except`, if given) is the same in both models. */
+export function sameParts(before: PolicyModel, after: PolicyModel, reads: Iterable<ModelPart>, except?: ModelPart): boolean {
+  for (const part of reads) if (part !== except && !samePart(before[part], after[part])) return false;
   return true;
 }

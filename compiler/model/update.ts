@@ -45,7 +45,7 @@ const READ_KINDS: Record<string, ReadonlySet<string>> = {
 const ROUTE_KINDS: ReadonlySet<string> = new Set([`${ISTIO_NETWORKING}/VirtualService`, `${GATEWAY_API}/HTTPRoute`, `${GATEWAY_API}/GRPCRoute`]);
 
 /** What changed in the documents since the previous model (the loader's `LoadUpdate`). */
-export interface ModelChange {
+interface ModelChange {
   added: readonly PolicyDocument[];
   removed: readonly PolicyDocument[];
   /** Documents replaced in place (old → new), when that is all the change is. */
@@ -72,7 +72,7 @@ export interface RouteChanges {
  * binding, exportTo, hosts (in order, from the same places) and, for Gateway API routes, the
  * same parentRefs. Whoever only looks at which route claims which host sees no difference.
  */
-export function sameClaims(a: VirtualService, b: VirtualService): boolean {
+function sameClaims(a: VirtualService, b: VirtualService): boolean {
   if (a.sourceKind !== b.sourceKind || a.appliesToMesh !== b.appliesToMesh || a.namespace !== b.namespace || a.hosts.length !== b.hosts.length) return false;
   if (a.exportTo.length !== b.exportTo.length || a.exportTo.some((e, i) => e !== b.exportTo[i])) return false;
   for (let i = 0; i < a.hosts.length; i++) {

@@ -16,7 +16,7 @@
  */
 import type { CodeDefinition, Located, ReportOptions } from '../diagnostics/index.ts';
 import { indexOf } from '../model/lookup.ts';
-import { recordingView, sameParts, samePartsButRoutes } from '../model/recording.ts';
+import { recordingView, sameParts } from '../model/recording.ts';
 import type { ModelPart } from '../model/recording.ts';
 import type { PolicyModel } from '../model/types.ts';
 import { routeChangesOf } from '../model/update.ts';
@@ -166,7 +166,7 @@ export class TranslationMemo {
       name === 'routes' &&
       last?.reusable === true &&
       (last.hosts !== undefined || last.routes !== undefined) &&
-      samePartsButRoutes(last.model, ctx.model, last.reads) &&
+      sameParts(last.model, ctx.model, last.reads, 'virtualServices') &&
       [...last.options].every(([k, v]) => k === 'overlays' || optionValue(ctx.options[k]) === v);
     if (onlyRoutes && last.routes) {
       // routes replaced in place, or rollout overlays changed (or both): only the virtual hosts of those routes are built
