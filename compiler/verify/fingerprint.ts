@@ -8,7 +8,9 @@
  * value, a list its items in order, a map its keys and values. So equal content has an equal
  * fingerprint whether a part of it is frozen and shared (and fingerprinted once, by identity,
  * like its violations) or not; and a field written under its JSON or its proto name is the
- * same field.
+ * same field. Fields and map entries are mixed in the order they are written, as JSON text
+ * would be: the translator writes equal content in one order, and the incremental tests
+ * compare versions with from-scratch compiles.
  *
  * It identifies content among a snapshot's resources and their past versions; it is not a
  * security boundary (nor does it need one: whoever writes the policy already decides what the
